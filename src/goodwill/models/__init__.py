@@ -1,0 +1,34 @@
+"""Every table of Goodwill. Import from here: ``from goodwill.models import Account``."""
+
+from goodwill.models.account import Account, AccountKind, PostalAddress, account_owner
+from goodwill.models.audit import AuditEvent
+from goodwill.models.contact import Channel, Contact
+from goodwill.models.fact import Fact, FactKind
+from goodwill.models.member import Member, Role
+from goodwill.models.order import Order
+from goodwill.models.promise import Promise, PromiseStatus
+from goodwill.models.quote import Quote, QuoteStatus
+from goodwill.models.touch import Direction, Touch, Value, touch_contact
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "AuditEvent",
+    "Channel",
+    "Contact",
+    "Direction",
+    "Fact",
+    "FactKind",
+    "Member",
+    "Order",
+    "PostalAddress",
+    "Promise",
+    "PromiseStatus",
+    "Quote",
+    "QuoteStatus",
+    "Role",
+    "Touch",
+    "Value",
+    "account_owner",
+    "touch_contact",
+]
