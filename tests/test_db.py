@@ -54,10 +54,14 @@ def test_every_change_is_audited_with_who_before_and_after(engine: Engine) -> No
 
 
 def test_a_failed_transaction_leaves_no_audit_and_no_change(engine: Engine) -> None:
-    with pytest.raises(RuntimeError), session_scope(engine=engine) as s:
-        s.add(Account(name="Never stored"))
-        s.flush()
-        raise RuntimeError("boom")
+    def add_then_fail() -> None:
+        with session_scope(engine=engine) as s:
+            s.add(Account(name="Never stored"))
+            s.flush()
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        add_then_fail()
     with Session(engine) as s:
         assert s.scalar(select(Account).limit(1)) is None
         assert s.scalar(select(AuditEvent).limit(1)) is None
