@@ -1,0 +1,1 @@
+"""Accounts (being built)."""

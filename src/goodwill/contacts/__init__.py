@@ -1,0 +1,1 @@
+"""Contacts (being built)."""

@@ -1,0 +1,1 @@
+"""Each customer's buying rhythm (being built)."""

@@ -1,0 +1,1 @@
+"""Transfer (being built)."""
