@@ -6,9 +6,10 @@ Errors are one clear line on standard error and a non-zero exit, never a traceba
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from rich.markup import escape
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from goodwill import schema
@@ -52,18 +53,22 @@ demo.register(app)
 records.register(app)
 
 
+def fail(message: str) -> NoReturn:
+    """Print one line on standard error and exit 1."""
+    line = " ".join(message.split())
+    err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+    sys.exit(1)
+
+
 def main() -> None:
     """Entry point: run the app and turn known errors into one line and exit code 1."""
     try:
         app()
     except GoodwillError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(1)
+        fail(str(exc))
     except OperationalError as exc:
-        err_console.print(
-            f"[bold red]error:[/] cannot use the database: {exc.orig}", highlight=False
-        )
-        sys.exit(1)
+        fail(f"cannot use the database: {exc.orig}")
     except SQLAlchemyError as exc:
-        err_console.print(f"[bold red]error:[/] database error: {exc}", highlight=False)
-        sys.exit(1)
+        fail(f"database error: {exc}")
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))

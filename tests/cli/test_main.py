@@ -1,0 +1,61 @@
+"""The command as a user runs it: a real process, one clear line on error, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from goodwill.db import make_engine
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``goodwill`` in a child process with only the given GOODWILL_ settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GOODWILL_")}
+    return subprocess.run(
+        [sys.executable, "-m", "goodwill", *args],
+        env={**clean, **env, "COLUMNS": "120"},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_init_creates_the_embedded_database_in_the_data_folder(tmp_path: Path) -> None:
+    result = run(["init"], {"GOODWILL_DATA_DIR": str(tmp_path / "data")}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "data" / "goodwill.db"
+    assert str(db) in result.stdout.replace("\n", "")
+    tables = set(inspect(make_engine(f"sqlite:///{db}")).get_table_names())
+    assert {"account", "contact", "touch", "sales_order", "quote", "promise", "fact"} <= tables
+
+
+def test_init_on_postgresql(configured: str, tmp_path: Path) -> None:
+    result = run(["init"], {"GOODWILL_DATABASE_URL": configured}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Database ready" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://nobody@127.0.0.1:1/goodwill",
+        "sqlite:///{tmp}/a-file/goodwill.db",
+    ],
+    ids=["unreachable-server", "folder-is-a-file"],
+)
+def test_a_database_that_cannot_be_used_is_one_line_not_a_traceback(
+    url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    result = run(["init"], {"GOODWILL_DATABASE_URL": url.format(tmp=tmp_path)}, tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error:")
+    assert len(result.stderr.strip().splitlines()) == 1
