@@ -1,1 +1,1 @@
-"""Accounts (being built)."""
+"""Accounts: the businesses we serve, and everything we know about each."""

@@ -1,1 +1,1 @@
-"""Contacts (being built)."""
+"""Contacts: the people at an account."""

@@ -1,1 +1,1 @@
-"""Members (being built)."""
+"""Members: the people on the team who use Goodwill."""

@@ -1,1 +1,1 @@
-"""Promises (being built)."""
+"""The promises ledger: every commitment made to a customer, and whether it was kept."""

@@ -1,1 +1,1 @@
-"""Touches (being built)."""
+"""Touches: every interaction with an account, by any channel."""

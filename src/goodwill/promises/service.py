@@ -1,0 +1,148 @@
+"""The promises ledger: make a promise, keep it (on time or late), break or cancel it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from goodwill.errors import Conflict, Invalid, NotFound
+from goodwill.models import Account, Contact, Member, Promise, PromiseStatus
+from goodwill.promises import queries
+from goodwill.promises.schemas import PromiseIn, PromiseOut
+
+
+def promise_out(row: queries.PromiseRow, today: date) -> PromiseOut:
+    """A stored promise with its names, as read on ``today``."""
+    promise, account, contact, member = row
+    return PromiseOut(
+        id=promise.id,
+        account_id=promise.account_id,
+        account=account,
+        what=promise.what,
+        made_on=promise.made_on,
+        due_on=promise.due_on,
+        done_on=promise.done_on,
+        status=promise.status,
+        contact=contact,
+        member=member,
+        overdue=promise.status == PromiseStatus.OPEN and promise.due_on < today,
+    )
+
+
+def promises_out(rows: Iterable[queries.PromiseRow], today: date) -> list[PromiseOut]:
+    """Stored promises as read on ``today``."""
+    return [promise_out(row, today) for row in rows]
+
+
+def get_promise(session: Session, promise_id: int, today: date) -> PromiseOut:
+    """One promise as read on ``today``, or NotFound."""
+    row = session.execute(queries.promise_by_id(promise_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no promise with id {promise_id} (see: goodwill promise list)")
+    return promise_out(row, today)
+
+
+def make_promise(session: Session, entry: PromiseIn) -> PromiseOut:
+    """Record a commitment made to an account, due on a date."""
+    account = session.get(Account, entry.account_id)
+    if account is None:
+        raise NotFound(f"no account with id {entry.account_id}")
+    if session.get(Member, entry.member_id) is None:
+        raise NotFound(f"no member with id {entry.member_id}")
+    what = entry.what.strip()
+    if not what:
+        raise Invalid("promise must say what was promised")
+    if entry.due_on < entry.made_on:
+        raise Invalid(
+            f"promise due on {entry.due_on} is before the day it was made ({entry.made_on})"
+        )
+    if entry.contact_id is not None:
+        contact = session.get(Contact, entry.contact_id)
+        if contact is None or contact.account_id != account.id:
+            raise Invalid(f"contact {entry.contact_id} is not at account {account.name}")
+    promise = Promise(
+        account_id=account.id,
+        member_id=entry.member_id,
+        contact_id=entry.contact_id,
+        what=what,
+        made_on=entry.made_on,
+        due_on=entry.due_on,
+    )
+    session.add(promise)
+    session.flush()
+    return get_promise(session, promise.id, entry.made_on)
+
+
+def _open_promise(session: Session, promise_id: int, verb: str) -> Promise:
+    promise = session.get(Promise, promise_id, with_for_update=True)
+    if promise is None:
+        raise NotFound(f"no promise with id {promise_id} (see: goodwill promise list)")
+    if promise.status != PromiseStatus.OPEN:
+        settled = f" on {promise.done_on}" if promise.done_on else ""
+        raise Conflict(
+            f"promise {promise_id} is already {promise.status.value.replace('_', ' ')}{settled}; "
+            f"only an open promise can be {verb}"
+        )
+    return promise
+
+
+def keep_promise(session: Session, promise_id: int, done_on: date) -> PromiseOut:
+    """Mark a promise done: kept if done by its due date, else kept late."""
+    promise = _open_promise(session, promise_id, "marked done")
+    if done_on < promise.made_on:
+        raise Invalid(
+            f"promise {promise_id} cannot be done on {done_on}, before it was made "
+            f"({promise.made_on})"
+        )
+    promise.done_on = done_on
+    promise.status = PromiseStatus.KEPT if done_on <= promise.due_on else PromiseStatus.KEPT_LATE
+    session.flush()
+    return get_promise(session, promise_id, done_on)
+
+
+def cancel_promise(session: Session, promise_id: int, today: date) -> PromiseOut:
+    """Withdraw an open promise (the customer no longer needs it)."""
+    promise = _open_promise(session, promise_id, "cancelled")
+    promise.status = PromiseStatus.CANCELLED
+    session.flush()
+    return get_promise(session, promise_id, today)
+
+
+def break_promise(session: Session, promise_id: int, today: date) -> PromiseOut:
+    """Record that an open promise was not kept."""
+    promise = _open_promise(session, promise_id, "marked broken")
+    promise.status = PromiseStatus.BROKEN
+    session.flush()
+    return get_promise(session, promise_id, today)
+
+
+def open_promises(
+    session: Session,
+    today: date,
+    *,
+    member_id: int | None = None,
+    account_id: int | None = None,
+    due_within_days: int | None = None,
+    overdue_only: bool = False,
+    limit: int | None = None,
+) -> list[PromiseOut]:
+    """Open promises, soonest due first: all, due within N days of today, or overdue."""
+    if due_within_days is not None and due_within_days < 0:
+        raise Invalid("--due-within must be zero or more days")
+    query = queries.open_promises(
+        account_id=account_id,
+        member_id=member_id,
+        due_by=today + timedelta(days=due_within_days) if due_within_days is not None else None,
+        due_before=today if overdue_only else None,
+        limit=limit,
+    )
+    return promises_out(session.execute(query), today)
+
+
+def recent_promises(
+    session: Session, account_id: int, today: date, limit: int = 10
+) -> list[PromiseOut]:
+    """The account's latest settled promises, newest first."""
+    return promises_out(session.execute(queries.closed_promises(account_id, limit)), today)
