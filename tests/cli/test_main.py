@@ -59,3 +59,33 @@ def test_a_database_that_cannot_be_used_is_one_line_not_a_traceback(
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("error:")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["log", "Acme", "--channel", "fax"], "'fax' is not one of 'call'"),
+        (["log", "Acme", "--sentiment", "5"], "less than or equal to 2"),
+        (["log"], "Missing argument 'ACCOUNT'"),
+        (["nosuch"], "No such command 'nosuch'"),
+    ],
+    ids=["bad-choice", "out-of-range", "missing-argument", "unknown-command"],
+)
+def test_a_mistyped_command_is_one_line_with_where_to_read_more(
+    args: list[str], expected: str, tmp_path: Path
+) -> None:
+    result = run(args, {"GOODWILL_DATA_DIR": str(tmp_path / "data")}, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error:")
+    assert expected in lines[0]
+    assert "--help)" in lines[0]
+    assert "Value error" not in lines[0]
+
+
+def test_help_still_works_and_exits_zero(tmp_path: Path) -> None:
+    result = run(["--help"], {"GOODWILL_DATA_DIR": str(tmp_path / "data")}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+    assert "init" in result.stdout

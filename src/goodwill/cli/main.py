@@ -12,6 +12,9 @@ import typer
 from rich.markup import escape
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+# Typer (from 0.29) vendors Click; its usage errors are raised from here in non-standalone mode.
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
 from goodwill import schema
 from goodwill.cli import demo, records, transfer
 from goodwill.cli.common import console, err_console
@@ -53,17 +56,33 @@ demo.register(app)
 records.register(app)
 
 
-def fail(message: str) -> NoReturn:
-    """Print one line on standard error and exit 1."""
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one line on standard error and exit with ``code`` (1 unless told)."""
     line = " ".join(message.split())
     err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
-    sys.exit(1)
+    sys.exit(code)
+
+
+def usage_error(exc: UsageError) -> NoReturn:
+    """A mistake in how a command was typed: one line and where to read more, exit 2."""
+    if isinstance(exc, NoArgsIsHelpError):
+        exc.show()
+        sys.exit(2)
+    path = exc.ctx.command_path if exc.ctx is not None else "goodwill"
+    message = exc.format_message().replace("Value error, ", "")
+    fail(f"{message} (see: {path} --help)", code=2)
 
 
 def main() -> None:
     """Entry point: run the app and turn known errors into one line and exit code 1."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        usage_error(exc)
+    except (typer.Abort, KeyboardInterrupt):
+        fail("interrupted", code=130)
+    except ClickException as exc:
+        fail(exc.format_message(), code=exc.exit_code)
     except GoodwillError as exc:
         fail(str(exc))
     except OperationalError as exc:
@@ -72,3 +91,4 @@ def main() -> None:
         fail(f"database error: {exc}")
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+    sys.exit(code if isinstance(code, int) else 0)
