@@ -1,0 +1,1 @@
+"""Today: each member's plan for the day, from the playbook and the scores."""
