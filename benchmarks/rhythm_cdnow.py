@@ -3,7 +3,7 @@
 Run: .venv/bin/python -m benchmarks.rhythm_cdnow
 Writes benchmarks/results/rhythm_cdnow.json and prints the same figures.
 
-- CDNOW sample (2,357 customers) from tests/data, CDNOW master (23,570) from ../shared/data
+- CDNOW sample (2,357 customers) from tests/data, CDNOW master (23,570) from benchmarks/data
   when present: 39-week calibration from 1997-01-01 (to 1997-09-30), time in weeks, as in
   Fader, Hardie & Lee (2005).
 - A synthetic population of 1,000,000 customers drawn from the BG/NBD model itself with the
@@ -37,7 +37,7 @@ from goodwill.scoring.rhythm import (
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "CDNOW_sample.txt"
-MASTER = ROOT.parent / "shared" / "data" / "CDNOW_master.txt"
+MASTER = ROOT / "benchmarks" / "data" / "CDNOW_master.txt"
 RESULTS = ROOT / "benchmarks" / "results" / "rhythm_cdnow.json"
 CALIBRATION_END = np.datetime64("1997-09-30")
 REPEATS = 5
