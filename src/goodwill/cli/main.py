@@ -5,6 +5,7 @@ Errors are one clear line on standard error and a non-zero exit, never a traceba
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, NoReturn
 
@@ -16,7 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from goodwill import schema
-from goodwill.cli import demo, records, transfer
+from goodwill.cli import demo, records, scoring, transfer
 from goodwill.cli.common import console, err_console
 from goodwill.config import get_settings
 from goodwill.db import get_engine
@@ -41,6 +42,11 @@ def root(
 ) -> None:
     """Goodwill: who to contact today, why, how, and what to bring."""
     ctx.obj = {"as": as_member}
+    # Rich reads COLUMNS once, when the console is made; honour it for every command (tests
+    # and pipes set it to get tables as wide as they ask for).
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        console.width = err_console.width = int(columns)
 
 
 @app.command()
@@ -54,6 +60,7 @@ def init() -> None:
 transfer.register(app)
 demo.register(app)
 records.register(app)
+scoring.register(app)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

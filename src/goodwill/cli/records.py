@@ -6,6 +6,7 @@ services return; the services do the work, so the web app does the same thing.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -19,7 +20,7 @@ from goodwill.accounts.service import account_overview, find_account
 from goodwill.cli.common import acting_as, command_session, console, print_json
 from goodwill.config import get_settings
 from goodwill.contacts.service import find_contact
-from goodwill.errors import Invalid
+from goodwill.errors import Invalid, NotFound
 from goodwill.members.service import acting_member, add_member, find_member, list_members
 from goodwill.models import Channel, Direction, Role, Value
 from goodwill.promises.schemas import PromiseIn, PromiseOut
@@ -30,6 +31,7 @@ from goodwill.promises.service import (
     make_promise,
     open_promises,
 )
+from goodwill.scoring.service import account_health, health_history
 from goodwill.touches.schemas import TouchIn
 from goodwill.touches.service import log_touch, quote_id_for
 
@@ -157,6 +159,46 @@ def _quote_table(title: str, quotes: list[QuoteOut]) -> Table:
     return table
 
 
+ARROW_SIGNS = {"up": "[green]↑ up[/]", "flat": "→ flat", "down": "[red]↓ down[/]"}
+
+
+def render_health(view: AccountOverview) -> None:
+    """Print the account's health, its components in words and its buying rhythm."""
+    h = view.health
+    console.print()
+    if h is None:
+        console.print("Health: not scored yet (run: goodwill score)")
+        return
+    flags = [
+        f
+        for f, on in (("complacent", h.complacent), ("neglected", h.neglected), ("top", h.top))
+        if on
+    ]
+    flagged = f" [bold yellow]{', '.join(flags)}[/]" if flags else ""
+    console.print(
+        f"[bold]Health[/]: {h.health:.0f}/100 {ARROW_SIGNS[h.arrow]}{flagged} "
+        f"[dim](week of {h.week_on}, as of {h.as_of}; trend {h.trend:+.1f} a week)[/]"
+    )
+    console.print(f"  Main reason: {escape(h.reason)}")
+    for c in h.components:
+        console.print(f"  {c.name:<11} {c.points:5.1f} of {c.max_points:4.1f}  {escape(c.words)}")
+    o = h.outlook
+    since = (
+        f"no purchase in {o.days_since_order} days"
+        if o.days_since_order is not None
+        else "never bought"
+    )
+    neglect = f" [bold red](neglected: over {o.neglect_days} days)[/]" if o.neglected else ""
+    console.print(
+        f"  Buying rhythm: {o.chance_of_buying:.0%} chance of buying in the next "
+        f"{o.window_days} days, {o.expected_purchases:.2f} purchases expected; worth "
+        f"{money(o.value_12_months_minor)} in the next 12 months; {since}{neglect}"
+    )
+    if len(view.health_history) > 1:
+        weeks = " ".join(f"{score:.0f}" for _, score in view.health_history)
+        console.print(f"  [dim]Weekly health, oldest first: {weeks}[/]")
+
+
 def render_overview(view: AccountOverview) -> None:
     """Print an account overview for a person to read."""
     ext = f" [dim]({_e(view.external_id)})[/]" if view.external_id else ""
@@ -167,6 +209,8 @@ def render_overview(view: AccountOverview) -> None:
         console.print(f"Address: {_e(', '.join(view.address))}")
     if view.phone:
         console.print(f"Phone: {_e(view.phone)}")
+
+    render_health(view)
 
     console.print()
     if view.people:
@@ -292,9 +336,13 @@ def account(
     today: TodayOption = None,
 ) -> None:
     """Everything we know about an account: people, profile, orders, touches, promises, quotes."""
+    day = today_or(today)
     with command_session(ctx) as session:
         found = find_account(session, name)
-        view = account_overview(session, found.id, today_or(today))
+        view = account_overview(session, found.id, day)
+        with contextlib.suppress(NotFound):
+            view.health = account_health(session, found.id, day if today else None)
+            view.health_history = health_history(session, found.id)
     if as_json:
         print_json(view.model_dump(mode="json"))
     else:

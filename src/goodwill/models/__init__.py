@@ -8,17 +8,20 @@ from goodwill.models.member import Member, Role
 from goodwill.models.order import Order
 from goodwill.models.promise import Promise, PromiseStatus
 from goodwill.models.quote import Quote, QuoteStatus
+from goodwill.models.scoring import AccountRollup, HealthWeek, ScoringRun
 from goodwill.models.touch import Direction, Touch, Value, touch_contact
 
 __all__ = [
     "Account",
     "AccountKind",
+    "AccountRollup",
     "AuditEvent",
     "Channel",
     "Contact",
     "Direction",
     "Fact",
     "FactKind",
+    "HealthWeek",
     "Member",
     "Order",
     "PostalAddress",
@@ -27,6 +30,7 @@ __all__ = [
     "Quote",
     "QuoteStatus",
     "Role",
+    "ScoringRun",
     "Touch",
     "Value",
     "account_owner",

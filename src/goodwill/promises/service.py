@@ -11,6 +11,7 @@ from goodwill.errors import Conflict, Invalid, NotFound
 from goodwill.models import Account, Contact, Member, Promise, PromiseStatus
 from goodwill.promises import queries
 from goodwill.promises.schemas import PromiseIn, PromiseOut
+from goodwill.scoring.rollups import refresh_accounts
 
 
 def promise_out(row: queries.PromiseRow, today: date) -> PromiseOut:
@@ -72,6 +73,7 @@ def make_promise(session: Session, entry: PromiseIn) -> PromiseOut:
     )
     session.add(promise)
     session.flush()
+    refresh_accounts(session, [account.id])
     return get_promise(session, promise.id, entry.made_on)
 
 
@@ -99,6 +101,7 @@ def keep_promise(session: Session, promise_id: int, done_on: date) -> PromiseOut
     promise.done_on = done_on
     promise.status = PromiseStatus.KEPT if done_on <= promise.due_on else PromiseStatus.KEPT_LATE
     session.flush()
+    refresh_accounts(session, [promise.account_id])
     return get_promise(session, promise_id, done_on)
 
 
@@ -107,6 +110,7 @@ def cancel_promise(session: Session, promise_id: int, today: date) -> PromiseOut
     promise = _open_promise(session, promise_id, "cancelled")
     promise.status = PromiseStatus.CANCELLED
     session.flush()
+    refresh_accounts(session, [promise.account_id])
     return get_promise(session, promise_id, today)
 
 
@@ -115,6 +119,7 @@ def break_promise(session: Session, promise_id: int, today: date) -> PromiseOut:
     promise = _open_promise(session, promise_id, "marked broken")
     promise.status = PromiseStatus.BROKEN
     session.flush()
+    refresh_accounts(session, [promise.account_id])
     return get_promise(session, promise_id, today)
 
 

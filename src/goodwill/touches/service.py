@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from goodwill.errors import Invalid, NotFound
 from goodwill.models import Account, Contact, Member, Promise, Quote, Touch
+from goodwill.scoring.rollups import refresh_accounts
 from goodwill.touches import queries
 from goodwill.touches.schemas import TouchIn, TouchOut
 
@@ -70,6 +71,7 @@ def log_touch(session: Session, entry: TouchIn) -> TouchOut:
     touch.contacts = contacts
     session.add(touch)
     session.flush()
+    refresh_accounts(session, [account.id])
     return touch_out(touch, member.name)
 
 

@@ -1,0 +1,378 @@
+"""Per-account rollups kept current as orders, touches, quotes and promises arrive.
+
+A rollup row folds an account's records into the figures scoring needs, exactly as of one
+day (``as_of``): orders, revenue in the last 90 days, the 90 before and 12 months, the last
+touch per channel, the last time value was delivered, promises kept, quotes won and followed
+up, and how well we know them. Every figure is computed by one set-based INSERT ... SELECT
+that reads only the accounts asked for (their ids go through a temporary table, never a long
+IN list), so the cost of a refresh follows what changed, not the length of history.
+
+Windows move with the calendar, so each row also stores ``stale_on``: the first day on which
+one of its windows drops or gains a record (an order turning 91 days old, a promise coming
+due, a new quarter for the "goal asked this quarter" question, a record dated in the future).
+Until that day the row is still exact, so scoring on a later day recomputes only the rows
+whose day has come (:func:`bring_current`).
+
+Services and importers call :func:`refresh_accounts` with the accounts they changed, inside
+their transaction; :func:`rebuild` recomputes every account from scratch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, Integer, bindparam, column, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.types import TypeEngine
+
+from goodwill.bulk import dialect_name, insert_rows
+from goodwill.models.types import UtcDateTime
+
+NEVER = date(9999, 12, 31)
+"""``stale_on`` of a row that no passing day can change."""
+
+TARGET = "rollup_target"
+"""The temporary table that holds the ids of the accounts to recompute."""
+
+ROLLUP_COLUMNS = (
+    "account_id",
+    "as_of",
+    "stale_on",
+    "first_order_on",
+    "last_order_on",
+    "order_count",
+    "order_days",
+    "spend_minor",
+    "first_day_minor",
+    "revenue_90_minor",
+    "revenue_prior_90_minor",
+    "revenue_365_minor",
+    "last_touch_at",
+    "last_call_at",
+    "last_visit_at",
+    "last_sit_down_at",
+    "last_note_at",
+    "last_email_at",
+    "last_value_at",
+    "calls_90",
+    "visits_90",
+    "sit_downs_90",
+    "notes_90",
+    "emails_90",
+    "other_touches_90",
+    "promises_due_365",
+    "promises_kept_365",
+    "quotes_decided_365",
+    "quotes_won_365",
+    "open_quotes",
+    "open_quotes_followed",
+    "fact_kinds",
+    "fact_kinds_fresh",
+    "goal_this_quarter",
+)
+
+
+_ROLLUP_TYPES: dict[str, TypeEngine[Any]] = {
+    **{name: Date() for name in ROLLUP_COLUMNS if name.endswith(("_on", "as_of"))},
+    **{name: UtcDateTime() for name in ROLLUP_COLUMNS if name.endswith("_at")},
+    **{name: BigInteger() for name in ROLLUP_COLUMNS if name.endswith("_minor")},
+}
+
+
+def today_utc() -> date:
+    """Today's date in UTC (rollups count touches by UTC day)."""
+    return datetime.now(UTC).date()
+
+
+def quarter_start(day: date) -> date:
+    """The first day of the quarter ``day`` falls in."""
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def next_quarter_start(day: date) -> date:
+    """The first day of the quarter after the one ``day`` falls in."""
+    start = quarter_start(day)
+    return date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)
+
+
+# --- SQL ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Dialect:
+    """The few spellings in which SQLite and PostgreSQL differ."""
+
+    name: str
+
+    def plus_days(self, expr: str, days: int) -> str:
+        if self.name == "sqlite":
+            return f"date({expr}, '+{days} days')"
+        return f"({expr} + {days})"
+
+    def day_of(self, moment: str) -> str:
+        if self.name == "sqlite":
+            return f"date({moment})"
+        return f"CAST(({moment} AT TIME ZONE 'UTC') AS DATE)"
+
+    def never(self) -> str:
+        return "'9999-12-31'" if self.name == "sqlite" else "DATE '9999-12-31'"
+
+    def least(self, *exprs: str) -> str:
+        # SQLite's many-argument MIN is NULL if any argument is; hence the COALESCEs.
+        parts = ", ".join(f"COALESCE({e}, {self.never()})" for e in exprs)
+        return f"MIN({parts})" if self.name == "sqlite" else f"LEAST({parts})"
+
+
+def _source(table: str, alias: str, targeted: bool, dialect: str) -> str:
+    """FROM (and WHERE) of one record table, limited to the target accounts if asked."""
+    if not targeted:
+        return f"FROM {table} {alias}"
+    if dialect == "sqlite":
+        # CROSS JOIN makes SQLite loop over the few target ids and seek each account's
+        # records through the (account_id, ...) index, instead of scanning the table.
+        return (
+            f"FROM {TARGET} rt CROSS JOIN {table} {alias} WHERE {alias}.account_id = rt.account_id"
+        )
+    return f"FROM {table} {alias} JOIN {TARGET} rt ON rt.account_id = {alias}.account_id"
+
+
+def rollup_select(dialect: str, targeted: bool) -> str:
+    """The SELECT computing rollup rows as of ``:d`` (for the target accounts, or all)."""
+    sql = _Dialect(dialect)
+    plus = sql.plus_days
+    touch_day = sql.day_of("t.happened_at")
+    accounts = "account a"
+    if targeted:
+        accounts = f"account a JOIN {TARGET} rt ON rt.account_id = a.id"
+        if dialect == "sqlite":
+            accounts = f"{TARGET} rt CROSS JOIN account a ON a.id = rt.account_id"
+
+    def last(condition: str) -> str:
+        return f"MAX(CASE WHEN {condition} AND t.happened_at < :end THEN t.happened_at END)"
+
+    def count_90(condition: str) -> str:
+        window = "t.happened_at >= :start90 AND t.happened_at < :end"
+        return f"SUM(CASE WHEN {condition} AND {window} THEN 1 ELSE 0 END)"
+
+    decided = "(q.status <> 'open' AND COALESCE(q.decided_on, q.quoted_on) <= :d)"
+    in_year = "q.quoted_on > :d365 AND q.quoted_on <= :d"
+    followed = "EXISTS (SELECT 1 FROM touch ft WHERE ft.quote_id = q.id AND ft.happened_at < :end)"
+    stale = sql.least("o.stale_on", "tc.stale_on", "p.stale_on", "q.stale_on", "f.stale_on")
+    return f"""
+SELECT a.id, :d, {stale},
+  o.first_order_on, o.last_order_on, COALESCE(o.order_count, 0), COALESCE(o.order_days, 0),
+  COALESCE(o.spend_minor, 0), COALESCE(o.first_day_minor, 0), COALESCE(o.revenue_90, 0),
+  COALESCE(o.revenue_prior_90, 0), COALESCE(o.revenue_365, 0),
+  tc.last_touch_at, tc.last_call_at, tc.last_visit_at, tc.last_sit_down_at, tc.last_note_at,
+  tc.last_email_at, tc.last_value_at,
+  COALESCE(tc.calls_90, 0), COALESCE(tc.visits_90, 0), COALESCE(tc.sit_downs_90, 0),
+  COALESCE(tc.notes_90, 0), COALESCE(tc.emails_90, 0), COALESCE(tc.other_90, 0),
+  COALESCE(p.due, 0), COALESCE(p.kept, 0),
+  COALESCE(q.decided, 0), COALESCE(q.won, 0), COALESCE(q.open_quotes, 0),
+  COALESCE(q.followed, 0),
+  COALESCE(f.kinds, 0), COALESCE(f.fresh, 0), COALESCE(f.goal_q, 0)
+FROM {accounts}
+LEFT JOIN (
+  SELECT account_id,
+    MIN(CASE WHEN ordered_on <= :d THEN ordered_on END) AS first_order_on,
+    MAX(CASE WHEN ordered_on <= :d THEN ordered_on END) AS last_order_on,
+    SUM(CASE WHEN ordered_on <= :d THEN n ELSE 0 END) AS order_count,
+    SUM(CASE WHEN ordered_on <= :d THEN 1 ELSE 0 END) AS order_days,
+    SUM(CASE WHEN ordered_on <= :d THEN day_total ELSE 0 END) AS spend_minor,
+    SUM(CASE WHEN ordered_on <= :d AND k = 1 THEN day_total ELSE 0 END) AS first_day_minor,
+    SUM(CASE WHEN ordered_on > :d90 AND ordered_on <= :d THEN day_total ELSE 0 END)
+      AS revenue_90,
+    SUM(CASE WHEN ordered_on > :d180 AND ordered_on <= :d90 THEN day_total ELSE 0 END)
+      AS revenue_prior_90,
+    SUM(CASE WHEN ordered_on > :d365 AND ordered_on <= :d THEN day_total ELSE 0 END)
+      AS revenue_365,
+    MIN(CASE WHEN ordered_on > :d THEN ordered_on
+             WHEN ordered_on > :d90 THEN {plus("ordered_on", 90)}
+             WHEN ordered_on > :d180 THEN {plus("ordered_on", 180)}
+             WHEN ordered_on > :d365 THEN {plus("ordered_on", 365)} END) AS stale_on
+  FROM (
+    SELECT so.account_id, so.ordered_on, SUM(so.amount_minor) AS day_total, COUNT(*) AS n,
+      ROW_NUMBER() OVER (PARTITION BY so.account_id ORDER BY so.ordered_on) AS k
+    {_source("sales_order", "so", targeted, dialect)}
+    GROUP BY so.account_id, so.ordered_on
+  ) day_orders
+  GROUP BY account_id
+) o ON o.account_id = a.id
+LEFT JOIN (
+  SELECT t.account_id,
+    {last("1 = 1")} AS last_touch_at,
+    {last("t.channel = 'call'")} AS last_call_at,
+    {last("t.channel = 'visit'")} AS last_visit_at,
+    {last("t.channel = 'sit_down'")} AS last_sit_down_at,
+    {last("t.channel = 'note'")} AS last_note_at,
+    {last("t.channel = 'email'")} AS last_email_at,
+    {last("t.value <> 'none'")} AS last_value_at,
+    {count_90("t.channel = 'call'")} AS calls_90,
+    {count_90("t.channel = 'visit'")} AS visits_90,
+    {count_90("t.channel = 'sit_down'")} AS sit_downs_90,
+    {count_90("t.channel = 'note'")} AS notes_90,
+    {count_90("t.channel = 'email'")} AS emails_90,
+    {count_90("t.channel IN ('event', 'other')")} AS other_90,
+    MIN(CASE WHEN t.happened_at >= :end THEN {touch_day}
+             WHEN t.happened_at >= :start90 THEN {plus(touch_day, 90)} END) AS stale_on
+  {_source("touch", "t", targeted, dialect)}
+  GROUP BY t.account_id
+) tc ON tc.account_id = a.id
+LEFT JOIN (
+  SELECT pr.account_id,
+    SUM(CASE WHEN pr.due_on > :d365 AND pr.due_on <= :d AND pr.status <> 'cancelled'
+             THEN 1 ELSE 0 END) AS due,
+    SUM(CASE WHEN pr.due_on > :d365 AND pr.due_on <= :d AND pr.status = 'kept'
+             THEN 1 ELSE 0 END) AS kept,
+    MIN(CASE WHEN pr.status = 'cancelled' THEN NULL
+             WHEN pr.due_on > :d THEN pr.due_on
+             WHEN pr.due_on > :d365 THEN {plus("pr.due_on", 365)} END) AS stale_on
+  {_source("promise", "pr", targeted, dialect)}
+  GROUP BY pr.account_id
+) p ON p.account_id = a.id
+LEFT JOIN (
+  SELECT q.account_id,
+    SUM(CASE WHEN {in_year} AND {decided} THEN 1 ELSE 0 END) AS decided,
+    SUM(CASE WHEN {in_year} AND {decided} AND q.status = 'won' THEN 1 ELSE 0 END) AS won,
+    SUM(CASE WHEN q.quoted_on <= :d AND NOT {decided} THEN 1 ELSE 0 END) AS open_quotes,
+    SUM(CASE WHEN q.quoted_on <= :d AND NOT {decided} AND {followed} THEN 1 ELSE 0 END)
+      AS followed,
+    MIN(CASE WHEN q.quoted_on > :d THEN q.quoted_on
+             WHEN q.status <> 'open' AND q.decided_on > :d THEN q.decided_on
+             WHEN q.quoted_on > :d365 THEN {plus("q.quoted_on", 365)} END) AS stale_on
+  {_source("quote", "q", targeted, dialect)}
+  GROUP BY q.account_id
+) q ON q.account_id = a.id
+LEFT JOIN (
+  SELECT fa.account_id,
+    COUNT(DISTINCT CASE WHEN fa.learned_on <= :d THEN fa.kind END) AS kinds,
+    COUNT(DISTINCT CASE WHEN fa.learned_on > :d365 AND fa.learned_on <= :d THEN fa.kind END)
+      AS fresh,
+    MAX(CASE WHEN fa.kind = 'goal' AND fa.learned_on >= :quarter AND fa.learned_on <= :d
+             THEN 1 ELSE 0 END) AS goal_q,
+    MIN(CASE WHEN fa.learned_on > :d THEN fa.learned_on
+             WHEN fa.kind = 'goal' AND fa.learned_on >= :quarter THEN :next_quarter
+             WHEN fa.learned_on > :d365 THEN {plus("fa.learned_on", 365)} END) AS stale_on
+  {_source("fact", "fa", targeted, dialect)}
+  GROUP BY fa.account_id
+) f ON f.account_id = a.id
+"""
+
+
+def window_parameters(as_of: date) -> dict[str, Any]:
+    """The bound values the rollup SELECT needs for a day."""
+    start = datetime.combine(as_of, time(), tzinfo=UTC)
+    return {
+        "d": as_of,
+        "d90": as_of - timedelta(days=90),
+        "d180": as_of - timedelta(days=180),
+        "d365": as_of - timedelta(days=365),
+        "quarter": quarter_start(as_of),
+        "next_quarter": next_quarter_start(as_of),
+        "end": start + timedelta(days=1),
+        "start90": start - timedelta(days=89),
+    }
+
+
+def _statement(sql: str) -> TextClause:
+    dates = ("d", "d90", "d180", "d365", "quarter", "next_quarter")
+    moments = ("end", "start90")
+    return text(sql).bindparams(
+        *(bindparam(name, type_=Date()) for name in dates if f":{name}" in sql),
+        *(bindparam(name, type_=UtcDateTime()) for name in moments if f":{name}" in sql),
+    )
+
+
+def _fill_target(session: Session, account_ids: Iterable[int]) -> int:
+    """Put these ids (deduplicated) in the temporary target table; returns how many."""
+    if dialect_name(session) == "sqlite":
+        create = f"CREATE TEMP TABLE IF NOT EXISTS {TARGET} (account_id INTEGER PRIMARY KEY)"
+    else:
+        create = (
+            f"CREATE TEMP TABLE IF NOT EXISTS {TARGET} (account_id INTEGER PRIMARY KEY) "
+            "ON COMMIT DELETE ROWS"
+        )
+    session.execute(text(create))
+    session.execute(text(f"DELETE FROM {TARGET}"))
+    ids = sorted({int(i) for i in account_ids})
+    if ids:
+        insert_rows(session, TARGET, ["account_id"], ((i,) for i in ids))
+    if dialect_name(session) == "postgresql":
+        session.execute(text(f"ANALYZE {TARGET}"))
+    return len(ids)
+
+
+def _write(session: Session, as_of: date, targeted: bool) -> None:
+    columns = ", ".join(ROLLUP_COLUMNS)
+    select = rollup_select(dialect_name(session), targeted)
+    if targeted:
+        session.execute(
+            text(
+                f"DELETE FROM account_rollup WHERE account_id IN (SELECT account_id FROM {TARGET})"
+            )
+        )
+    else:
+        session.execute(text("DELETE FROM account_rollup"))
+    statement = _statement(f"INSERT INTO account_rollup ({columns}) {select}")
+    session.execute(statement, window_parameters(as_of))
+
+
+# --- the contract -------------------------------------------------------------------------
+
+
+def refresh_accounts(
+    session: Session, account_ids: Iterable[int], *, as_of: date | None = None
+) -> int:
+    """Bring the rollups of these accounts up to date (call after writing their records).
+
+    ``as_of`` defaults to today (UTC). Returns how many accounts were recomputed.
+    """
+    session.flush()
+    count = _fill_target(session, account_ids)
+    if count:
+        _write(session, as_of or today_utc(), targeted=True)
+    return count
+
+
+def rebuild(session: Session, *, as_of: date | None = None) -> None:
+    """Recompute the rollups of every account from scratch."""
+    session.flush()
+    _write(session, as_of or today_utc(), targeted=False)
+
+
+def bring_current(session: Session, as_of: date, *, rebuild_share: float = 0.3) -> int:
+    """Make every account's rollup exact as of ``as_of``, recomputing only what moved.
+
+    A row is still exact when it was computed on or before ``as_of`` and its ``stale_on``
+    is later. The others (and accounts without a row) are recomputed; when they are more
+    than ``rebuild_share`` of all accounts, one full rebuild is cheaper. Returns how many
+    accounts were recomputed.
+    """
+    session.flush()
+    moved = (
+        "SELECT a.id FROM account a LEFT JOIN account_rollup r ON r.account_id = a.id "
+        "WHERE r.account_id IS NULL OR r.as_of > :d OR r.stale_on <= :d"
+    )
+    ids = [int(i) for i in session.execute(_statement(moved), {"d": as_of}).scalars()]
+    if not ids:
+        return 0
+    total = int(session.execute(text("SELECT COUNT(*) FROM account")).scalar_one())
+    if len(ids) > rebuild_share * total:
+        _write(session, as_of, targeted=False)
+        return total
+    return refresh_accounts(session, ids, as_of=as_of)
+
+
+def rollup_rows(session: Session, account_ids: Iterable[int], as_of: date) -> dict[int, Any]:
+    """Rollup figures of a few accounts as of a day, computed on the fly (nothing stored)."""
+    if not _fill_target(session, account_ids):
+        return {}
+    statement = _statement(rollup_select(dialect_name(session), targeted=True)).columns(
+        *(column(name, _ROLLUP_TYPES.get(name, Integer())) for name in ROLLUP_COLUMNS)
+    )
+    rows = session.execute(statement, window_parameters(as_of)).all()
+    return {int(row[0]): dict(zip(ROLLUP_COLUMNS, row, strict=True)) for row in rows}

@@ -1,0 +1,497 @@
+"""Scoring: bring rollups current, read them as columns, score, store the week, explain.
+
+One query reads every customer's rollup (and its health in the previous weeks) as numbers
+into NumPy; :mod:`goodwill.scoring.core` scores them; one bulk insert writes the week's rows
+(re-scoring a week replaces it). Reasons in words are made only for the accounts shown.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from goodwill.bulk import day_text, dialect_name, driver_connection, insert_rows
+from goodwill.config import Settings, get_settings
+from goodwill.errors import Invalid, NotFound
+from goodwill.members.service import find_member
+from goodwill.models import Account, AccountKind, HealthWeek, Member, ScoringRun, account_owner
+from goodwill.scoring import core, rollups
+from goodwill.scoring.rhythm import MIN_CUSTOMERS
+from goodwill.scoring.schemas import (
+    ComponentOut,
+    FitOut,
+    HealthOut,
+    OutlookOut,
+    ScoreReport,
+    TopReport,
+)
+
+EPOCH = date(1970, 1, 1)
+ARROW_WORDS = {core.UP: "up", core.FLAT: "flat", core.DOWN: "down"}
+HEALTH_COLUMNS = (
+    "account_id",
+    "week_on",
+    "as_of",
+    "health",
+    *core.COMPONENTS,
+    "chance_of_buying",
+    "expected_purchases",
+    "value_12_months_minor",
+    "revenue_90_minor",
+    "revenue_prior_90_minor",
+    "revenue_365_minor",
+    "days_since_order",
+    "days_since_value",
+    "trend",
+    "arrow",
+    "top",
+    "complacent",
+    "neglected",
+)
+
+
+def week_of(day: date) -> date:
+    """The Monday of the ISO week ``day`` falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+def health_rules(settings: Settings | None = None) -> core.HealthRules:
+    """The health rules in force (from the settings)."""
+    s = settings or get_settings()
+    rules = core.HealthRules(
+        weights=dict(s.health_weights),
+        buying_window_days=s.buying_window_days,
+        neglect_days=s.neglect_days,
+        complacency_days=s.complacency_days,
+        top_share=s.top_account_share,
+        arrow_noise_points=s.arrow_noise_points,
+        arrow_revenue_change=s.arrow_revenue_change,
+    )
+    try:
+        rules.points()
+    except ValueError as exc:
+        raise Invalid(f"GOODWILL_HEALTH_WEIGHTS: {exc}") from None
+    return rules
+
+
+def cadence_of(tier: str, settings: Settings | None = None) -> int:
+    """Target days between touches for an account tier (GOODWILL_CADENCE_DAYS, else default)."""
+    s = settings or get_settings()
+    return int(s.cadence_days.get(tier, s.cadence_default_days))
+
+
+# --- reading the rollups as columns -------------------------------------------------------
+
+
+def _figures_sql(dialect: str, tiers: Sequence[str]) -> str:
+    def p(name: str) -> str:
+        return f":{name}" if dialect == "sqlite" else f"%({name})s"
+
+    def day(expr: str, moment: bool = False) -> str:
+        if dialect == "sqlite":
+            return f"CAST(julianday({expr}) - 2440587.5 AS INTEGER)"
+        if moment:
+            return f"(CAST(({expr} AT TIME ZONE 'UTC') AS DATE) - DATE '1970-01-01')"
+        return f"({expr} - DATE '1970-01-01')"
+
+    cases = " ".join(f"WHEN {p(f't{i}')} THEN {p(f'c{i}')}" for i in range(len(tiers)))
+    cadence = f"CASE a.tier {cases} ELSE {p('c_other')} END" if tiers else p("c_other")
+    history = ", ".join(f"w{i}.health" for i in range(1, core.HISTORY_WEEKS + 1))
+    history_joins = "\n".join(
+        f"LEFT JOIN health_week w{i} ON w{i}.account_id = a.id AND w{i}.week_on = {p(f'w{i}')}"
+        for i in range(1, core.HISTORY_WEEKS + 1)
+    )
+    return f"""
+SELECT a.id, {cadence}, {day("r.first_order_on")}, {day("r.last_order_on")}, r.order_days,
+  r.spend_minor, r.first_day_minor, r.revenue_90_minor, r.revenue_prior_90_minor,
+  r.revenue_365_minor, {day("r.last_touch_at", True)}, {day("r.last_value_at", True)},
+  r.calls_90, r.visits_90, r.sit_downs_90, r.notes_90, r.emails_90, r.other_touches_90,
+  r.promises_due_365, r.promises_kept_365, r.quotes_decided_365, r.quotes_won_365,
+  r.open_quotes, r.open_quotes_followed, r.fact_kinds, r.fact_kinds_fresh,
+  r.goal_this_quarter, {history}
+FROM account a
+JOIN account_rollup r ON r.account_id = a.id
+{history_joins}
+WHERE a.kind = {p("customer")}
+ORDER BY a.id
+"""
+
+
+def read_figures(
+    session: Session, week_on: date, settings: Settings | None = None
+) -> tuple[np.ndarray[Any, np.dtype[np.int64]], core.AccountFigures]:
+    """Every customer's rollup as columns (one query), with its health in previous weeks."""
+    s = settings or get_settings()
+    dialect = dialect_name(session)
+    tiers = sorted(s.cadence_days)
+    params: dict[str, Any] = {"customer": AccountKind.CUSTOMER.value}
+    params["c_other"] = int(s.cadence_default_days)
+    for i, tier in enumerate(tiers):
+        params[f"t{i}"] = tier
+        params[f"c{i}"] = int(s.cadence_days[tier])
+    for i in range(1, core.HISTORY_WEEKS + 1):
+        week = week_on - timedelta(weeks=i)
+        params[f"w{i}"] = day_text(week) if dialect == "sqlite" else week
+    session.flush()
+    cursor = driver_connection(session).cursor()
+    try:
+        cursor.execute(_figures_sql(dialect, tiers), params)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    width = len(core.AccountFigures.__dataclass_fields__) + core.HISTORY_WEEKS
+    if not rows:
+        return np.zeros(0, dtype=np.int64), core.AccountFigures.from_columns(np.zeros((0, width)))
+    table = np.array(rows, dtype=np.float64)
+    return table[:, 0].astype(np.int64), core.AccountFigures.from_columns(table[:, 1:])
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+
+def _nullable_days(values: np.ndarray[Any, np.dtype[np.float64]]) -> list[int | None]:
+    return [None if v != v else int(v) for v in values.tolist()]
+
+
+def _health_rows(
+    ids: np.ndarray[Any, np.dtype[np.int64]],
+    scores: core.HealthScores,
+    week_on: date,
+    as_of: date,
+    dialect: str,
+) -> Any:
+    n = ids.size
+    week: Any = day_text(week_on) if dialect == "sqlite" else week_on
+    day: Any = day_text(as_of) if dialect == "sqlite" else as_of
+    words = np.array(["down", "flat", "up"], dtype=object)[scores.arrow.astype(np.int64) + 1]
+    columns: list[list[Any]] = [
+        ids.tolist(),
+        [week] * n,
+        [day] * n,
+        np.round(scores.health, 4).tolist(),
+        *(np.round(scores.points[:, i], 4).tolist() for i in range(len(core.COMPONENTS))),
+        scores.chance_of_buying.tolist(),
+        scores.expected_purchases.tolist(),
+        np.rint(scores.value_12_months_minor).astype(np.int64).tolist(),
+        # the revenue columns are filled by the caller
+        [],
+        [],
+        [],
+        _nullable_days(scores.days_since_order),
+        _nullable_days(scores.days_since_value),
+        np.round(scores.trend, 4).tolist(),
+        words.tolist(),
+        scores.top.tolist(),
+        scores.complacent.tolist(),
+        scores.neglected.tolist(),
+    ]
+    return columns
+
+
+def fit_out(run: ScoringRun) -> FitOut:
+    """A run's population fits, with a note when a default had to be used."""
+    default = "used the population default (CDNOW, Fader, Hardie & Lee 2005)"
+    if run.rhythm_default and run.customers_fitted < MIN_CUSTOMERS:
+        note = (
+            f"too few customers to fit the buying rhythm ({run.customers_fitted} with orders; "
+            f"a fit needs {MIN_CUSTOMERS}, some of them repeat buyers): {default}"
+        )
+    elif run.rhythm_default:
+        note = (
+            f"the buying rhythm could not be fitted to these {run.customers_fitted} customers "
+            f"(too few repeat buyers, or no usable optimum): {default}"
+        )
+    else:
+        note = f"buying rhythm fitted over {run.customers_fitted} customers"
+    if run.spend_default:
+        note += "; spend per order: population default scaled to the average order"
+    return FitOut(
+        customers=run.customers_fitted,
+        rhythm_default=run.rhythm_default,
+        r=run.rhythm_r,
+        alpha_days=run.rhythm_alpha,
+        a=run.rhythm_a,
+        b=run.rhythm_b,
+        spend_default=run.spend_default,
+        p=run.spend_p,
+        q=run.spend_q,
+        gamma_minor=run.spend_gamma,
+        note=note,
+    )
+
+
+def score(session: Session, as_of: date, *, rebuild: bool = False) -> ScoreReport:
+    """Score every customer's health as of a day and store it as that ISO week's row."""
+    started = time.perf_counter()
+    settings = get_settings()
+    rules = health_rules(settings)
+    if rebuild:
+        rollups.rebuild(session, as_of=as_of)
+        recomputed = int(session.scalar(select(func.count()).select_from(Account)) or 0)
+    else:
+        recomputed = rollups.bring_current(session, as_of)
+    week_on = week_of(as_of)
+    ids, figures = read_figures(session, week_on, settings)
+    as_of_day = (as_of - EPOCH).days
+    scores = core.score_health(figures, as_of_day, rules)
+    dialect = dialect_name(session)
+    columns = _health_rows(ids, scores, week_on, as_of, dialect)
+    revenue_at = HEALTH_COLUMNS.index("revenue_90_minor")
+    columns[revenue_at] = figures.revenue_90_minor.astype(np.int64).tolist()
+    columns[revenue_at + 1] = figures.revenue_prior_90_minor.astype(np.int64).tolist()
+    columns[revenue_at + 2] = figures.revenue_365_minor.astype(np.int64).tolist()
+    session.execute(delete(HealthWeek).where(HealthWeek.week_on == week_on))
+    insert_rows(session, "health_week", HEALTH_COLUMNS, zip(*columns, strict=True))
+
+    fit, spend = scores.rhythm_fit, scores.spend_fit
+    run = session.get(ScoringRun, week_on) or ScoringRun(week_on=week_on)
+    run.as_of = as_of
+    run.accounts = int(ids.size)
+    run.customers_fitted = fit.n_customers
+    run.rhythm_r, run.rhythm_alpha = fit.parameters.r, fit.parameters.alpha
+    run.rhythm_a, run.rhythm_b = fit.parameters.a, fit.parameters.b
+    run.rhythm_default = fit.used_default
+    run.spend_p, run.spend_q = spend.parameters.p, spend.parameters.q
+    run.spend_gamma = spend.parameters.gamma
+    run.spend_default = spend.used_default
+    session.add(run)
+    session.flush()
+    return ScoreReport(
+        as_of=as_of,
+        week_on=week_on,
+        accounts=int(ids.size),
+        rollups_recomputed=recomputed,
+        up=int((scores.arrow == core.UP).sum()),
+        flat=int((scores.arrow == core.FLAT).sum()),
+        down=int((scores.arrow == core.DOWN).sum()),
+        complacent=int(scores.complacent.sum()),
+        neglected=int(scores.neglected.sum()),
+        fit=fit_out(run),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+# --- explaining -------------------------------------------------------------------------
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def component_words(
+    name: str, row: HealthWeek, figures: dict[str, Any], cadence: int, settings: Settings
+) -> str:
+    """Why a component gave the points it did, in words."""
+    if name == "vitality":
+        if row.days_since_order is None:
+            return "has never bought"
+        return (
+            f"{row.chance_of_buying:.0%} chance of buying in the next "
+            f"{settings.buying_window_days} days; last order {_days(row.days_since_order)} ago"
+        )
+    touches = sum(
+        int(figures[c]) for c in ("calls_90", "visits_90", "sit_downs_90", "notes_90", "emails_90")
+    ) + int(figures["other_touches_90"])
+    if name == "engagement":
+        last = figures["last_touch_at"]
+        since = (
+            f"last touch {_days((row.as_of - last.date()).days)} ago" if last else "never touched"
+        )
+        return f"{touches} touches in 90 days against one every {_days(cadence)}; {since}"
+    if name == "richness":
+        if not touches:
+            return "no touches in 90 days"
+        rich = sum(int(figures[c]) for c in ("calls_90", "visits_90", "sit_downs_90", "notes_90"))
+        return f"{rich} of {touches} touches in 90 days by call, visit, sit-down or note"
+    if name == "value":
+        if row.days_since_value is None:
+            return "no value delivered on record"
+        return f"last value delivered {_days(row.days_since_value)} ago"
+    if name == "promises":
+        due, kept = int(figures["promises_due_365"]), int(figures["promises_kept_365"])
+        return (
+            f"{kept} of {due} promises kept on time in 12 months"
+            if due
+            else ("no promise came due in 12 months")
+        )
+    if name == "quotes":
+        decided, won = int(figures["quotes_decided_365"]), int(figures["quotes_won_365"])
+        open_, followed = int(figures["open_quotes"]), int(figures["open_quotes_followed"])
+        parts = [f"{won} of {decided} quotes won in 12 months" if decided else "no quote decided"]
+        if open_:
+            parts.append(f"{open_ - followed} of {open_} open quotes not followed up")
+        return "; ".join(parts)
+    goal = "asked" if figures["goal_this_quarter"] else "not asked"
+    return (
+        f"{figures['fact_kinds']} kinds of facts known, {figures['fact_kinds_fresh']} learned "
+        f"in 12 months; goals {goal} this quarter"
+    )
+
+
+def health_out(
+    row: HealthWeek,
+    account: Account,
+    owners: list[str],
+    figures: dict[str, Any],
+    settings: Settings,
+) -> HealthOut:
+    """One stored week's health with its components and main reason in words."""
+    max_points = health_rules(settings).points()
+    cadence = cadence_of(account.tier, settings)
+    components = [
+        ComponentOut(
+            name=name,
+            points=round(float(getattr(row, name)), 1),
+            max_points=round(float(max_points[i]), 1),
+            words=component_words(name, row, figures, cadence, settings),
+        )
+        for i, name in enumerate(core.COMPONENTS)
+    ]
+    if row.complacent:
+        value = (
+            f"nothing of value in {_days(row.days_since_value)}"
+            if row.days_since_value is not None
+            else "no value delivered on record"
+        )
+        reason = f"rising, but {value}: what have you done for them lately?"
+    elif row.neglected and row.days_since_order is not None:
+        reason = (
+            f"no purchase in {_days(row.days_since_order)}; {row.chance_of_buying:.0%} chance "
+            f"of buying in the next {settings.buying_window_days} days"
+        )
+    else:
+        weakest = max(components, key=lambda c: c.max_points - c.points)
+        reason = weakest.words
+    return HealthOut(
+        account_id=account.id,
+        name=account.name,
+        tier=account.tier,
+        owners=owners,
+        week_on=row.week_on,
+        as_of=row.as_of,
+        health=round(row.health, 1),
+        arrow=row.arrow,
+        trend=round(row.trend, 2),
+        top=row.top,
+        complacent=row.complacent,
+        neglected=row.neglected,
+        reason=reason,
+        components=components,
+        outlook=OutlookOut(
+            chance_of_buying=round(row.chance_of_buying, 4),
+            window_days=settings.buying_window_days,
+            expected_purchases=round(row.expected_purchases, 3),
+            value_12_months_minor=row.value_12_months_minor,
+            days_since_order=row.days_since_order,
+            neglected=row.neglected,
+            neglect_days=settings.neglect_days,
+        ),
+        revenue_90_minor=row.revenue_90_minor,
+        revenue_prior_90_minor=row.revenue_prior_90_minor,
+        revenue_365_minor=row.revenue_365_minor,
+    )
+
+
+def _explained(session: Session, rows: list[tuple[HealthWeek, Account]]) -> list[HealthOut]:
+    if not rows:
+        return []
+    settings = get_settings()
+    ids = [account.id for _, account in rows]
+    owners: dict[int, list[str]] = {i: [] for i in ids}
+    owner_rows = session.execute(
+        select(account_owner.c.account_id, Member.name)
+        .join(Member, Member.id == account_owner.c.member_id)
+        .where(account_owner.c.account_id.in_(ids))
+        .order_by(Member.name)
+    )
+    for account_id, name in owner_rows:
+        owners[account_id].append(name)
+    as_of = rows[0][0].as_of
+    figures = rollups.rollup_rows(session, ids, as_of)
+    return [
+        health_out(row, account, owners[account.id], figures[account.id], settings)
+        for row, account in rows
+    ]
+
+
+def latest_run(session: Session, as_of: date | None = None) -> ScoringRun | None:
+    """The scoring run of the week of ``as_of`` (or the newest run when none is given)."""
+    if as_of is not None:
+        return session.get(ScoringRun, week_of(as_of))
+    return session.scalar(select(ScoringRun).order_by(ScoringRun.week_on.desc()).limit(1))
+
+
+def top_accounts(
+    session: Session,
+    *,
+    as_of: date | None,
+    today: date,
+    n: int = 10,
+    member: str | None = None,
+) -> TopReport:
+    """The top accounts by 12-month revenue with health, arrow, flags and the main reason.
+
+    Reads the week of ``as_of`` (default: the newest scored week), scoring it first if it
+    has not been scored.
+    """
+    run = latest_run(session, as_of)
+    if run is None:
+        score(session, as_of or today)
+        run = latest_run(session, as_of or today)
+        assert run is not None
+    query = (
+        select(HealthWeek, Account)
+        .join(Account, Account.id == HealthWeek.account_id)
+        .where(HealthWeek.week_on == run.week_on)
+        .order_by(
+            HealthWeek.revenue_365_minor.desc(), HealthWeek.health.desc(), HealthWeek.account_id
+        )
+        .limit(n)
+    )
+    member_email = None
+    if member:
+        found = find_member(session, member)
+        member_email = found.email
+        owned = select(account_owner.c.account_id).where(account_owner.c.member_id == found.id)
+        query = query.where(HealthWeek.account_id.in_(owned))
+    rows = [(h, a) for h, a in session.execute(query)]
+    return TopReport(
+        as_of=run.as_of,
+        week_on=run.week_on,
+        member=member_email,
+        fit=fit_out(run),
+        accounts=_explained(session, rows),
+    )
+
+
+def account_health(session: Session, account_id: int, as_of: date | None = None) -> HealthOut:
+    """An account's health in the week of ``as_of`` (default: its newest scored week)."""
+    query = (
+        select(HealthWeek, Account)
+        .join(Account, Account.id == HealthWeek.account_id)
+        .where(HealthWeek.account_id == account_id)
+    )
+    if as_of is not None:
+        query = query.where(HealthWeek.week_on == week_of(as_of))
+    found = session.execute(query.order_by(HealthWeek.week_on.desc()).limit(1)).first()
+    if found is None:
+        when = f" for the week of {as_of}" if as_of else ""
+        raise NotFound(f"account {account_id} has no health score{when} (run: goodwill score)")
+    return _explained(session, [(found[0], found[1])])[0]
+
+
+def health_history(session: Session, account_id: int, weeks: int = 12) -> list[tuple[date, float]]:
+    """The account's health in its latest scored weeks, oldest first."""
+    rows = session.execute(
+        select(HealthWeek.week_on, HealthWeek.health)
+        .where(HealthWeek.account_id == account_id)
+        .order_by(HealthWeek.week_on.desc())
+        .limit(weeks)
+    )
+    return sorted((w, round(h, 1)) for w, h in rows)
