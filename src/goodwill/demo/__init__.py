@@ -1,1 +1,1 @@
-"""Demo (being built)."""
+"""The demo world: a distributor's team, customers and years of history, drawn from a seed."""
