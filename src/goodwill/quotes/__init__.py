@@ -1,0 +1,1 @@
+"""Quotes tracked to their outcome: add, decide, follow up, and the hit ratio."""
