@@ -44,7 +44,8 @@ def test_the_features_fixture_covers_every_feature_and_nothing_fires_on_it() -> 
 # (rule, overrides that make it fire, overrides just outside its threshold)
 EDGES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("promise-due", {"promise_due_days": 2}, {"promise_due_days": 3}),
-    ("promise-due", {"promise_due_days": -4}, {"promise_due_days": None}),
+    ("promise-due", {"promise_due_days": 0}, {"promise_due_days": -1}),
+    ("promise-overdue", {"promise_overdue_days": 1}, {"promise_overdue_days": None}),
     ("quote-follow-up", {"open_quote_days": 8}, {"open_quote_days": 7}),
     (
         "top-account-slipping",
@@ -113,9 +114,9 @@ def test_the_reason_quotes_the_evidence() -> None:
 
 
 def test_urgency_grows_as_a_promise_gets_more_overdue() -> None:
-    frame = features({"promise_due_days": 0}, {"promise_due_days": -14})
-    result = evaluate(default_playbook(), frame).filter(rule="promise-due").sort("account_id")
-    assert result["urgency"].to_list() == pytest.approx([1.0, 3.0])
+    frame = features({"promise_overdue_days": 1}, {"promise_overdue_days": 14})
+    result = evaluate(default_playbook(), frame).filter(rule="promise-overdue").sort("account_id")
+    assert result["urgency"].to_list() == pytest.approx([1 + 1 / 7, 3.0])
 
 
 def test_evaluation_is_over_all_accounts_at_once() -> None:
@@ -173,3 +174,13 @@ def test_a_team_playbook_is_read_from_its_file(tmp_path: Path) -> None:
 def test_a_disabled_rule_does_not_fire() -> None:
     playbook = parse_playbook(RULE + "enabled = false\n", "x.toml")
     assert evaluate(playbook, features({"days_since_order": 500})).height == 0
+
+
+def test_the_documentation_lists_every_feature_and_the_default_playbook() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "playbooks.md").read_text(encoding="utf-8")
+    for name in FEATURES:
+        assert f"| `{name}` |" in docs, name
+    shipped = (
+        Path(__file__).parents[2] / "src" / "goodwill" / "agenda" / "default_playbook.toml"
+    ).read_text(encoding="utf-8")
+    assert shipped.strip() in docs

@@ -44,6 +44,7 @@ FEATURES: dict[str, str] = {
     "cadence_days": "the target days between touches for the account's tier",
     "open_quote_days": "age in days of the oldest open quote not followed up (empty: none)",
     "promise_due_days": "days until the next open promise is due, below 0 if overdue (empty: none)",
+    "promise_overdue_days": "days the most overdue open promise is late (empty: none overdue)",
     "goals_asked_this_quarter": "true when a goal for the coming quarter was learned this quarter",
     "has_facility_tour": "true when a facility tour is on record",
     "birthday_in_days": "days to the next birthday of one of the account's people (empty: unknown)",

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from goodwill import schema
-from goodwill.cli import demo, quotes, records, scoring, transfer
+from goodwill.cli import agenda, demo, quotes, records, scoring, transfer
 from goodwill.cli.common import console, err_console
 from goodwill.config import get_settings
 from goodwill.db import get_engine
@@ -61,6 +61,7 @@ transfer.register(app)
 demo.register(app)
 records.register(app)
 quotes.register(app)
+agenda.register(app)
 scoring.register(app)
 
 

@@ -6,6 +6,7 @@ from goodwill.models.contact import Channel, Contact
 from goodwill.models.fact import Fact, FactKind
 from goodwill.models.member import Member, Role
 from goodwill.models.order import Order
+from goodwill.models.plan import PlanItem, PlanStatus
 from goodwill.models.promise import Promise, PromiseStatus
 from goodwill.models.quote import Quote, QuoteStatus
 from goodwill.models.scoring import AccountRollup, HealthWeek, ScoringRun
@@ -24,6 +25,8 @@ __all__ = [
     "HealthWeek",
     "Member",
     "Order",
+    "PlanItem",
+    "PlanStatus",
     "PostalAddress",
     "Promise",
     "PromiseStatus",

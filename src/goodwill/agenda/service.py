@@ -1,0 +1,347 @@
+"""Today: make each member's plan for the day, show it, and settle its items.
+
+A day's plans are made once, for every active member at the same time (so unowned accounts
+are shared fairly), and then kept: looking again shows the same plan, and items leave it
+only by being done, snoozed or dismissed. The features come from the latest scores
+(``agenda.features``), the rules from the playbook, the choice from ``agenda.plan``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from goodwill.agenda import queries
+from goodwill.agenda.features import features_frame
+from goodwill.agenda.plan import make_plans
+from goodwill.agenda.playbook import Playbook, evaluate, explain, load_playbook
+from goodwill.agenda.schemas import DayPlan, PlanItemOut, Reach
+from goodwill.bulk import day_text, dialect_name, insert_rows, moment_text
+from goodwill.config import get_settings
+from goodwill.errors import Conflict, Forbidden, Invalid, NotFound
+from goodwill.models import Account, Channel, Contact, Member, Role, Value
+from goodwill.models.audit import audit_event
+from goodwill.models.plan import PlanItem, PlanStatus
+from goodwill.models.types import utcnow
+from goodwill.touches.schemas import TouchIn
+from goodwill.touches.service import log_touch
+
+# Email last: the essays ask us to call, visit and sit down rather than write.
+_REACH_ORDER = {
+    Channel.SIT_DOWN: 0,
+    Channel.VISIT: 1,
+    Channel.CALL: 2,
+    Channel.NOTE: 3,
+    Channel.EVENT: 4,
+    Channel.OTHER: 5,
+    Channel.EMAIL: 6,
+}
+
+
+def current_playbook() -> Playbook:
+    """The playbook in force: the team's file if GOODWILL_PLAYBOOK is set, else the default."""
+    return load_playbook(get_settings().playbook)
+
+
+def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) -> int:
+    """Make the plan of ``day`` for every active member who has none yet; returns items made."""
+    settings = get_settings()
+    member_ids = list(session.scalars(queries.members_without_plan(day)))
+    if not member_ids:
+        return 0
+    playbook = playbook or current_playbook()
+    features = features_frame(session, day)
+    candidates = evaluate(playbook, features)
+    whole: set[int] = set()
+    per_rule: set[tuple[int, str]] = set()
+    dismissed_since = day - timedelta(days=settings.dismiss_days)
+    for account_id, rule_name, status in session.execute(queries.exclusions(day, dismissed_since)):
+        if status == PlanStatus.DISMISSED:
+            per_rule.add((account_id, rule_name))
+        else:
+            whole.add(account_id)
+    if whole:
+        candidates = candidates.filter(~pl.col("account_id").is_in(list(whole)))
+    if per_rule:
+        blocked = pl.DataFrame(
+            list(per_rule), schema={"account_id": pl.Int64, "rule": pl.String}, orient="row"
+        )
+        candidates = candidates.join(blocked, on=["account_id", "rule"], how="anti")
+    members = pl.DataFrame(
+        {"member_id": member_ids, "capacity": [settings.daily_capacity] * len(member_ids)},
+        schema={"member_id": pl.Int64, "capacity": pl.Int64},
+    )
+    accounts = features.select("account_id", "kind", "value_12m", "owners")
+    plans = make_plans(candidates, accounts, members, day)
+    if plans.height == 0:
+        return 0
+    rules = {rule.name: rule for rule in playbook.rules}
+    chosen = plans.join(features, on="account_id", how="left")
+    now = moment_text(utcnow(), dialect_name(session))
+    rows: list[tuple[Any, ...]] = []
+    for row in chosen.iter_rows(named=True):
+        rule = rules[row["rule"]]
+        rows.append(
+            (
+                row["member_id"],
+                day_text(day),
+                row["position"],
+                row["account_id"],
+                rule.name,
+                ",".join(row["also"]),
+                rule.title,
+                rule.action,
+                rule.channel.value,
+                explain(rule, row),
+                float(row["score"]),
+                PlanStatus.OPEN.value,
+                "",
+                now,
+            )
+        )
+    columns = [
+        "member_id",
+        "day",
+        "position",
+        "account_id",
+        "rule",
+        "also",
+        "title",
+        "action",
+        "channel",
+        "reason",
+        "score",
+        "status",
+        "note",
+        "created_at",
+    ]
+    made = insert_rows(session, PlanItem.__tablename__, columns, rows)
+    audit_event(
+        session,
+        "plan",
+        PlanItem.__tablename__,
+        after={"day": day.isoformat(), "members": len(member_ids), "items": made},
+    )
+    return made
+
+
+def _reach(contacts: Sequence[Contact], channel: Channel) -> Reach | None:
+    """The best person to reach: one who prefers the item's channel, else the richest channel."""
+    if not contacts:
+        return None
+
+    def rank(contact: Contact) -> tuple[int, int, int]:
+        preferred = contact.preferred_channel
+        return (
+            0 if preferred == channel else 1,
+            _REACH_ORDER.get(preferred, 5) if preferred else 5,
+            contact.id,
+        )
+
+    best = min(contacts, key=rank)
+    how = best.preferred_channel or Channel.CALL
+    if how in (Channel.EVENT, Channel.OTHER):
+        how = Channel.CALL
+    if how == Channel.EMAIL and best.phone:
+        how = Channel.CALL  # email last: if we can call, call
+    if how == Channel.CALL and not best.phone:
+        how = Channel.EMAIL
+    return Reach(
+        contact_id=best.id,
+        name=best.name,
+        title=best.title,
+        channel=how,
+        phone=best.phone,
+        email=best.email,
+    )
+
+
+def _talking_points(session: Session, account_ids: list[int], day: date) -> dict[int, list[str]]:
+    """What to bring to each account: goals, last value given, open quotes and promises, people."""
+    points: dict[int, list[str]] = defaultdict(list)
+    seen_kinds: dict[int, set[str]] = defaultdict(set)
+    for fact in session.scalars(queries.facts_of(account_ids)):
+        if fact.kind.value in seen_kinds[fact.account_id]:
+            continue
+        seen_kinds[fact.account_id].add(fact.kind.value)
+        label = fact.kind.value.replace("_", " ")
+        period = f" ({fact.period})" if fact.period else ""
+        points[fact.account_id].append(f"{label}{period}: {fact.text}")
+    for touch in session.scalars(queries.last_value_touches(account_ids)):
+        days = (day - touch.happened_at.astimezone(UTC).date()).days
+        value = Value(touch.value).value.replace("_", " ")
+        points[touch.account_id].append(
+            f"last value we gave, {days} days ago ({value}): {touch.summary}"
+        )
+    quotes: dict[int, list[str]] = defaultdict(list)
+    for quote in session.scalars(queries.open_quotes_of(account_ids)):
+        age = (day - quote.quoted_on).days
+        what = f": {quote.description}" if quote.description else ""
+        quotes[quote.account_id].append(f"open quote, {age} days old{what}")
+    promises: dict[int, list[str]] = defaultdict(list)
+    for promise in session.scalars(queries.open_promises_of(account_ids)):
+        due = (promise.due_on - day).days
+        when = f"due in {due} days" if due >= 0 else f"{-due} days overdue"
+        promises[promise.account_id].append(f"open promise, {when}: {promise.what}")
+    for account_id in account_ids:
+        points[account_id].extend(quotes[account_id][:2] + promises[account_id][:2])
+    return points
+
+
+def _items_out(session: Session, rows: Sequence[Any], day: date) -> list[PlanItemOut]:
+    account_ids = sorted({item.account_id for item, _, _ in rows})
+    contacts: dict[int, list[Contact]] = defaultdict(list)
+    if account_ids:
+        for contact in session.scalars(queries.contacts_of(account_ids)):
+            contacts[contact.account_id].append(contact)
+    points = _talking_points(session, account_ids, day) if account_ids else {}
+    return [
+        PlanItemOut(
+            id=item.id,
+            member_id=item.member_id,
+            member=member,
+            day=item.day,
+            position=item.position,
+            account_id=item.account_id,
+            account=account,
+            rule=item.rule,
+            title=item.title,
+            action=item.action,
+            channel=item.channel,
+            reason=item.reason,
+            also=[r for r in item.also.split(",") if r],
+            status=item.status,
+            note=item.note,
+            snoozed_until=item.snoozed_until,
+            touch_id=item.touch_id,
+            reach=_reach(contacts[item.account_id], item.channel),
+            talking_points=points.get(item.account_id, [])[:6],
+        )
+        for item, account, member in rows
+    ]
+
+
+def member_plan(session: Session, member: Member, day: date) -> DayPlan:
+    """The member's plan for ``day``, made first if the day has no plans yet."""
+    rows = session.execute(queries.plan_items(member.id, day)).all()
+    if not rows and member.active:
+        ensure_plans(session, day)
+        rows = session.execute(queries.plan_items(member.id, day)).all()
+    items = _items_out(session, rows, day)
+    account_ids = [i.account_id for i in items]
+    customer_ids = set(session.scalars(queries.customers_among(account_ids))) if items else set()
+    return DayPlan(
+        member_id=member.id,
+        member=member.name,
+        day=day,
+        items=items,
+        done=sum(1 for i in items if i.status == PlanStatus.DONE),
+        open=sum(1 for i in items if i.status == PlanStatus.OPEN),
+        customer_act_done=any(
+            i.status == PlanStatus.DONE and i.account_id in customer_ids for i in items
+        ),
+    )
+
+
+def _item_for(session: Session, item_id: int, actor: Member, verb: str) -> PlanItem:
+    item = session.get(PlanItem, item_id, with_for_update=True)
+    if item is None:
+        raise NotFound(f"no plan item {item_id} (see: goodwill today)")
+    if item.member_id != actor.id and actor.role not in (Role.MANAGER, Role.ADMIN):
+        raise Forbidden(f"plan item {item_id} is someone else's; only a manager can {verb} it")
+    if item.status != PlanStatus.OPEN:
+        raise Conflict(f"plan item {item_id} is already {item.status.value}; it cannot be {verb}")
+    return item
+
+
+def item_account(session: Session, item_id: int) -> Account:
+    """The account a plan item is about, or NotFound."""
+    item = session.get(PlanItem, item_id)
+    if item is None:
+        raise NotFound(f"no plan item {item_id} (see: goodwill today)")
+    account = session.get(Account, item.account_id)
+    assert account is not None  # the foreign key holds
+    return account
+
+
+def get_item(session: Session, item_id: int) -> PlanItemOut:
+    """One plan item, or NotFound."""
+    row = session.execute(queries.plan_item(item_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"no plan item {item_id} (see: goodwill today)")
+    return _items_out(session, [row], row[0].day)[0]
+
+
+def complete_item(
+    session: Session,
+    item_id: int,
+    actor: Member,
+    summary: str,
+    *,
+    happened_at: datetime,
+    channel: Channel | None = None,
+    value: Value = Value.NONE,
+    sentiment: int = 0,
+    contact_ids: Sequence[int] = (),
+) -> PlanItemOut:
+    """Do a plan item: log the touch it asked for, linked to the quote or promise it was about."""
+    item = _item_for(session, item_id, actor, "done")
+    quote_id = None
+    promise_id = None
+    if item.rule == "quote-follow-up":
+        quote_id = session.scalar(queries.unfollowed_quote(item.account_id))
+    if item.rule == "promise-due":
+        promise = session.scalars(queries.open_promises_of([item.account_id])).first()
+        promise_id = promise.id if promise else None
+    touch = log_touch(
+        session,
+        TouchIn(
+            account_id=item.account_id,
+            member_id=actor.id,
+            summary=summary,
+            channel=channel or item.channel,
+            value=value,
+            sentiment=sentiment,
+            happened_at=happened_at,
+            contact_ids=list(contact_ids),
+            quote_id=quote_id,
+            promise_id=promise_id,
+        ),
+    )
+    item.status = PlanStatus.DONE
+    item.touch_id = touch.id
+    item.settled_at = utcnow()
+    session.flush()
+    return get_item(session, item_id)
+
+
+def snooze_item(
+    session: Session, item_id: int, actor: Member, until: date, note: str = ""
+) -> PlanItemOut:
+    """Put a plan item off: its account stays off every plan until ``until``."""
+    item = _item_for(session, item_id, actor, "snoozed")
+    if until <= item.day:
+        raise Invalid(f"snooze until a day after {item.day}, not {until}")
+    item.status = PlanStatus.SNOOZED
+    item.snoozed_until = until
+    item.note = note.strip()
+    item.settled_at = utcnow()
+    session.flush()
+    return get_item(session, item_id)
+
+
+def dismiss_item(session: Session, item_id: int, actor: Member, note: str) -> PlanItemOut:
+    """Drop a plan item with a reason; its rule stays quiet for the account for a while."""
+    item = _item_for(session, item_id, actor, "dismissed")
+    if not note.strip():
+        raise Invalid("say why the item is dismissed (--reason)")
+    item.status = PlanStatus.DISMISSED
+    item.note = note.strip()
+    item.settled_at = utcnow()
+    session.flush()
+    return get_item(session, item_id)

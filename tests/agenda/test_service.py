@@ -1,0 +1,222 @@
+"""Today on a small crafted world, on SQLite and PostgreSQL: making, keeping and settling plans."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from goodwill.agenda.brief import account_brief, brief_html, brief_markdown
+from goodwill.agenda.calendar import member_calendar
+from goodwill.agenda.features import features_frame
+from goodwill.agenda.service import (
+    complete_item,
+    dismiss_item,
+    ensure_plans,
+    member_plan,
+    snooze_item,
+)
+from goodwill.errors import Conflict, Forbidden, Invalid
+from goodwill.models import (
+    AuditEvent,
+    Channel,
+    PlanItem,
+    PlanStatus,
+    Promise,
+    PromiseStatus,
+    Quote,
+    Touch,
+    Value,
+)
+from goodwill.scoring import rollups
+from tests.agenda.world import DAY, NOON, World, build_world
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    """The crafted world (see tests/agenda/world.py)."""
+    return build_world(session)
+
+
+def test_features_read_the_crafted_world(session: Session, world: World) -> None:
+    frame = features_frame(session, DAY).sort("account_id")
+    rows = {r["account_id"]: r for r in frame.iter_rows(named=True)}
+    acme, birch, cedar = world.acme, world.birch, world.cedar
+    assert rows[acme.id]["promise_due_days"] == 1
+    assert rows[birch.id]["open_quote_days"] == 10
+    assert rows[cedar.id]["days_since_order"] == 200
+    assert rows[acme.id]["days_since_order"] == 20
+    assert rows[acme.id]["days_since_touch"] == 5
+    assert rows[acme.id]["owners"] == [world.ann.id]
+    assert rows[cedar.id]["owners"] == []
+
+
+def test_each_member_gets_their_plan_with_reasons_and_who_to_reach(
+    session: Session, world: World
+) -> None:
+    ann = world.ann
+    plan = member_plan(session, ann, DAY)
+    by_account = {i.account: i for i in plan.items}
+    assert by_account["Acme Tools"].rule == "promise-due"
+    assert "due in 1 days" in by_account["Acme Tools"].reason
+    assert by_account["Birch Supply"].rule == "quote-follow-up"
+    assert "open 10 days" in by_account["Birch Supply"].reason
+    # The promise outranks the quote: priority 10 against 8 (x 1.2 for its age).
+    assert plan.items[0].account == "Acme Tools"
+    reach = by_account["Acme Tools"].reach
+    assert reach is not None
+    assert reach.name == "Sam Roe"
+    assert reach.channel == Channel.CALL
+    points = " | ".join(by_account["Acme Tools"].talking_points)
+    assert "open a second plant" in points
+    assert "send the torque specs" in points
+    # Cedar has no owner: it goes to exactly one member.
+    cedar_items = session.scalars(
+        select(PlanItem).where(PlanItem.account_id == world.cedar.id)
+    ).all()
+    assert len(cedar_items) == 1
+    assert cedar_items[0].rule == "neglected-customer"
+    assert "last order 200 days ago" in cedar_items[0].reason
+
+
+def test_the_plan_is_stable_during_the_day(session: Session, world: World) -> None:
+    ann = world.ann
+    first = member_plan(session, ann, DAY)
+    session.add(
+        Promise(
+            account_id=world.cedar.id,
+            member_id=ann.id,
+            what="call back",
+            made_on=DAY,
+            due_on=DAY,
+        )
+    )
+    session.flush()
+    assert ensure_plans(session, DAY) == 0
+    again = member_plan(session, ann, DAY)
+    assert [i.id for i in again.items] == [i.id for i in first.items]
+    assert [i.rule for i in again.items] == [i.rule for i in first.items]
+    assert (
+        session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "plan")
+        )
+        == 1
+    )
+
+
+def test_completing_an_item_logs_the_touch_linked_to_its_promise(
+    session: Session, world: World
+) -> None:
+    ann = world.ann
+    item = next(i for i in member_plan(session, ann, DAY).items if i.rule == "promise-due")
+    done = complete_item(
+        session, item.id, ann, "sent the specs", happened_at=NOON, value=Value.INFORMATION
+    )
+    assert done.status == PlanStatus.DONE
+    touch = session.get(Touch, done.touch_id)
+    assert touch is not None
+    assert touch.channel == Channel.CALL
+    promise = session.scalars(select(Promise).where(Promise.account_id == item.account_id)).one()
+    assert touch.promise_id == promise.id
+    plan = member_plan(session, ann, DAY)
+    assert plan.done == 1
+    assert plan.customer_act_done
+    assert plan.open == len(plan.items) - 1
+    with pytest.raises(Conflict, match="already done"):
+        complete_item(session, item.id, ann, "again", happened_at=NOON)
+    # The rollups moved with the touch: the value given today is on record.
+    row = rollups.rollup_rows(session, [item.account_id], DAY)[item.account_id]
+    assert row is not None
+
+
+def test_the_quote_follow_up_links_the_quote(session: Session, world: World) -> None:
+    ann = world.ann
+    item = next(i for i in member_plan(session, ann, DAY).items if i.rule == "quote-follow-up")
+    done = complete_item(session, item.id, ann, "they want it in March", happened_at=NOON)
+    touch = session.get(Touch, done.touch_id)
+    quote = session.scalars(select(Quote).where(Quote.external_id == "Q-7")).one()
+    assert touch is not None
+    assert touch.quote_id == quote.id
+
+
+def test_only_the_owner_or_a_manager_settles_an_item(session: Session, world: World) -> None:
+    ann, mia, ola = world.ann, world.mia, world.ola
+    item = member_plan(session, ann, DAY).items[0]
+    touches = session.scalar(select(func.count()).select_from(Touch))
+    with pytest.raises(Forbidden):
+        complete_item(session, item.id, ola, "not mine", happened_at=NOON)
+    assert session.scalar(select(func.count()).select_from(Touch)) == touches
+    assert session.get(PlanItem, item.id).status == PlanStatus.OPEN  # type: ignore[union-attr]
+    assert (
+        dismiss_item(session, item.id, mia, "handled at the trade show").status
+        == PlanStatus.DISMISSED
+    )
+
+
+def test_a_dismissed_item_stays_away_for_the_dismissal_days(session: Session, world: World) -> None:
+    ann = world.ann
+    item = next(i for i in member_plan(session, ann, DAY).items if i.rule == "quote-follow-up")
+    with pytest.raises(Invalid, match="say why"):
+        dismiss_item(session, item.id, ann, "  ")
+    dismiss_item(session, item.id, ann, "they asked us to wait for their budget")
+    tomorrow = DAY + timedelta(days=1)
+    assert all(
+        not (i.account_id == item.account_id and i.rule == "quote-follow-up")
+        for i in member_plan(session, ann, tomorrow).items
+    )
+    later = DAY + timedelta(days=31)
+    assert any(
+        i.account_id == item.account_id and i.rule == "quote-follow-up"
+        for i in member_plan(session, ann, later).items
+    )
+
+
+def test_a_snoozed_account_comes_back_on_its_day(session: Session, world: World) -> None:
+    ann = world.ann
+    item = next(i for i in member_plan(session, ann, DAY).items if i.rule == "promise-due")
+    with pytest.raises(Invalid):
+        snooze_item(session, item.id, ann, DAY)
+    snooze_item(session, item.id, ann, DAY + timedelta(days=3), "back from holiday on the 26th")
+    assert item.account_id not in {
+        i.account_id for i in member_plan(session, ann, DAY + timedelta(days=1)).items
+    }
+    assert item.account_id in {
+        i.account_id for i in member_plan(session, ann, DAY + timedelta(days=3)).items
+    }
+
+
+def test_the_calendar_feed_parses_back(session: Session, world: World) -> None:
+    ann = world.ann
+    plan = member_plan(session, ann, DAY)
+    feed = Calendar.from_ical(member_calendar(session, ann, DAY, days=14))
+    events = list(feed.walk("VEVENT"))
+    uids = {str(e["UID"]) for e in events}
+    assert {f"plan-item-{i.id}@goodwill.local" for i in plan.items} <= uids
+    promise = next(e for e in events if str(e["UID"]).startswith("promise-"))
+    assert promise.decoded("DTSTART") == DAY + timedelta(days=1)
+    assert "Acme Tools" in str(promise["SUMMARY"])
+
+
+def test_the_brief_asks_the_standard_questions_and_escapes_notes(
+    session: Session, world: World
+) -> None:
+    acme = world.acme
+    gathered = account_brief(session, acme.id, DAY)
+    text = brief_markdown(gathered, "USD")
+    assert "What are your goals for the coming quarter?" in text
+    assert "drawing board" in text
+    assert "<script>" not in text
+    assert "send the torque specs" in text
+    page = brief_html(gathered, "USD")
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    assert "<h2>Questions to ask</h2>" in page
+
+
+def test_promise_status_is_untouched_by_planning(session: Session, world: World) -> None:
+    ann = world.ann
+    member_plan(session, ann, DAY)
+    assert session.scalars(select(Promise.status)).all() == [PromiseStatus.OPEN]
