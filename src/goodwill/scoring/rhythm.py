@@ -349,6 +349,25 @@ def _maximize(objective: Objective, start: FloatArray) -> tuple[FloatArray, bool
     return solution, converged, on_edge
 
 
+_WARM_SAMPLE = 20_000
+"""Above this many distinct histories the fit starts from a fit to a sample of customers."""
+
+
+def _warm_start(xs: FloatArray, txs: FloatArray, Ts: FloatArray, groups: int) -> FloatArray:
+    """Where the optimizer starts: log(1) everywhere, or, for a large population, the
+    parameters fitted to a fixed-seed sample of it. The full fit then needs a few iterations
+    instead of dozens, and still ends at the full population's maximum."""
+    if groups <= _WARM_SAMPLE:
+        return np.zeros(4)
+    pick = np.random.default_rng(0).choice(xs.size, size=_WARM_SAMPLE, replace=False)
+    sample = fit_rhythm(xs[pick], txs[pick], Ts[pick])
+    if sample.used_default:
+        return np.zeros(4)
+    p = sample.parameters
+    start: FloatArray = np.log(np.array([p.r, p.alpha, p.a, p.b], dtype=np.float64))
+    return start
+
+
 def fit_rhythm(
     x: ArrayLike,
     t_x: ArrayLike,
@@ -388,7 +407,7 @@ def fit_rhythm(
             return math.inf, np.zeros(4)
         return value, -(grad @ weight) / n
 
-    solution, converged, on_edge = _maximize(objective, np.zeros(4))
+    solution, converged, on_edge = _maximize(objective, _warm_start(xs, txs, Ts, weight.size))
     if not converged or on_edge:
         ll = rhythm_log_likelihood(default, xs, txs, Ts)
         return RhythmFit(default, ll, n, converged=converged, used_default=True)
