@@ -23,11 +23,13 @@ from goodwill.errors import Conflict, Forbidden, Invalid
 from goodwill.models import (
     AuditEvent,
     Channel,
+    HealthWeek,
     PlanItem,
     PlanStatus,
     Promise,
     PromiseStatus,
     Quote,
+    ScoringRun,
     Touch,
     Value,
 )
@@ -220,3 +222,11 @@ def test_promise_status_is_untouched_by_planning(session: Session, world: World)
     ann = world.ann
     member_plan(session, ann, DAY)
     assert session.scalars(select(Promise.status)).all() == [PromiseStatus.OPEN]
+
+
+def test_the_first_plan_of_a_week_scores_the_week_first(session: Session, world: World) -> None:
+    assert session.scalar(select(func.count()).select_from(ScoringRun)) == 0
+    member_plan(session, world.ann, DAY)
+    run = session.scalars(select(ScoringRun)).one()
+    assert run.week_on == DAY - timedelta(days=DAY.weekday())
+    assert session.scalar(select(func.count()).select_from(HealthWeek)) == 3

@@ -20,6 +20,7 @@ from goodwill.bulk import dialect_name, driver_connection
 from goodwill.config import get_settings
 from goodwill.models import Fact, FactKind, Promise, PromiseStatus, Quote, QuoteStatus, Touch
 from goodwill.models.contact import Contact
+from goodwill.scoring.service import week_of
 
 _MAIN = """
 SELECT a.id AS account_id, a.kind AS kind, COALESCE(a.tier, '') AS tier,
@@ -35,9 +36,8 @@ ORDER BY a.id
 
 def latest_scored_week(session: Session, day: date) -> date | None:
     """The Monday of the latest week scored on or before ``day``."""
-    monday = day - timedelta(days=day.weekday())
     found = session.execute(
-        text("SELECT MAX(week_on) FROM scoring_run WHERE week_on <= :w"), {"w": monday}
+        text("SELECT MAX(week_on) FROM scoring_run WHERE week_on <= :w"), {"w": week_of(day)}
     ).scalar()
     if found is None or isinstance(found, date):
         return found

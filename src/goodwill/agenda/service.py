@@ -17,7 +17,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from goodwill.agenda import queries
-from goodwill.agenda.features import features_frame
+from goodwill.agenda.features import features_frame, latest_scored_week
 from goodwill.agenda.plan import make_plans
 from goodwill.agenda.playbook import Playbook, evaluate, explain, load_playbook
 from goodwill.agenda.schemas import DayPlan, PlanItemOut, Reach
@@ -28,6 +28,7 @@ from goodwill.models import Account, Channel, Contact, Member, Role, Value
 from goodwill.models.audit import audit_event
 from goodwill.models.plan import PlanItem, PlanStatus
 from goodwill.models.types import utcnow
+from goodwill.scoring.service import score, week_of
 from goodwill.touches.schemas import TouchIn
 from goodwill.touches.service import log_touch
 
@@ -55,6 +56,8 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
     if not member_ids:
         return 0
     playbook = playbook or current_playbook()
+    if latest_scored_week(session, day) != week_of(day):
+        score(session, day)  # the plan reads this week's scores: make them first
     features = features_frame(session, day)
     candidates = evaluate(playbook, features)
     whole: set[int] = set()
