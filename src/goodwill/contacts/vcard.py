@@ -18,11 +18,11 @@ from typing import Any
 import phonenumbers
 import vobject
 from email_validator import EmailNotValidError, validate_email
-from phonenumbers.geodata.locale import LOCALE_DATA
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from goodwill.contacts.queries import contacts_with_account
+from goodwill.countries import country_codes
 from goodwill.errors import Invalid, NotFound
 from goodwill.models import Account, Contact
 from goodwill.models.audit import audit_event
@@ -91,22 +91,6 @@ class _CardError(Exception):
         super().__init__(f"{field}: {reason}")
 
 
-def _country_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for code, by_language in LOCALE_DATA.items():
-        if len(code) != 2:
-            continue
-        for name in (by_language.get("en"), by_language.get("aa")):
-            if name and not name.startswith("*"):
-                names[name.casefold()] = code
-    for alias, code in {"usa": "US", "u.s.a.": "US", "u.s.": "US", "uk": "GB"}.items():
-        names[alias] = code
-    return names
-
-
-_COUNTRIES = _country_names()
-
-
 def _text(value: Any) -> str:
     """A property value as one string: vobject splits unescaped commas into a list."""
     if isinstance(value, list | tuple):
@@ -125,7 +109,7 @@ def _country(text: str) -> str | None:
         return None
     if len(text) == 2 and text.isalpha():
         return text.upper()
-    code = _COUNTRIES.get(text.casefold())
+    code = country_codes().get(text.casefold())
     if code is None:
         raise _CardError("ADR country", f"{text!r} is not a country name or ISO 3166 code")
     return code

@@ -12,15 +12,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import phonenumbers
 import polars as pl
 from email_validator import EmailNotValidError, validate_email
-from phonenumbers.geodata.locale import LOCALE_DATA
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from goodwill.countries import country_codes
 from goodwill.models import Account, Member
 from goodwill.transfer.columns import DEFAULT_PHONE_REGION, Column, KindSpec
 from goodwill.transfer.csvfile import CsvTable
@@ -112,23 +111,6 @@ def resolve_header(table: CsvTable, spec: KindSpec, mapping: Mapping[str, str]) 
             )
     if problems:
         raise ImportFailed(problems)
-    return names
-
-
-@lru_cache(maxsize=1)
-def country_codes() -> dict[str, str]:
-    """ISO 3166 two-letter codes by English country name (and by the codes themselves)."""
-    names: dict[str, str] = {}
-    for code, by_language in LOCALE_DATA.items():
-        if len(code) != 2 or not code.isalpha():
-            continue
-        names[code.casefold()] = code
-        # English is stored under "aa" when other languages refer to it ("*aa").
-        for english in (by_language.get("en"), by_language.get("aa")):
-            if english and not english.startswith("*"):
-                names[english.casefold()] = code
-    for alias, code in {"usa": "US", "u.s.a.": "US", "u.s.": "US", "uk": "GB"}.items():
-        names[alias] = code
     return names
 
 
