@@ -75,7 +75,8 @@ EDGES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"is_top": True, "goals_asked_this_quarter": True},
     ),
     ("cadence-overdue", {"days_since_touch": 31}, {"days_since_touch": 30}),
-    ("cadence-overdue", {"days_since_touch": None}, {"days_since_touch": None, "kind": "partner"}),
+    ("never-touched", {"days_since_touch": None}, {"days_since_touch": None, "kind": "partner"}),
+    ("never-touched", {"days_since_touch": None}, {"days_since_touch": 400}),
     ("personal-date", {"birthday_in_days": 7}, {"birthday_in_days": 8}),
     ("personal-date", {"anniversary_in_days": 0}, {"anniversary_in_days": 8}),
     (

@@ -12,16 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from goodwill.accounts.service import find_account
-from goodwill.agenda.brief import account_brief, brief_html, brief_markdown
-from goodwill.agenda.calendar import member_calendar
 from goodwill.agenda.schemas import DayPlan, PlanItemOut
-from goodwill.agenda.service import (
-    complete_item,
-    dismiss_item,
-    item_account,
-    member_plan,
-    snooze_item,
-)
 from goodwill.cli.common import acting_as, command_session, console, print_json
 from goodwill.cli.records import parse_day, parse_moment, today_or
 from goodwill.config import get_settings
@@ -91,7 +82,12 @@ def render_plan(plan: DayPlan) -> None:
             str(item.id),
             escape(item.account),
             f"{escape(item.action)}{mark}",
-            escape(item.reason),
+            escape(item.reason)
+            + (
+                f"\n[dim]also: {escape(', '.join(r.replace('-', ' ') for r in item.also))}[/]"
+                if item.also
+                else ""
+            ),
             _reach(item),
         )
     console.print(table)
@@ -118,6 +114,8 @@ def today(
     as_json: JsonOption = False,
 ) -> None:
     """Your plan for the day: who to contact, why, how, and what to bring."""
+    from goodwill.agenda.service import member_plan  # Polars and the scoring maths
+
     day = today_or(day_text, "--date")
     with command_session(ctx) as session:
         member = (
@@ -148,6 +146,8 @@ def done(
     as_json: JsonOption = False,
 ) -> None:
     """Do a plan item: log the touch it asked for."""
+    from goodwill.agenda.service import complete_item, item_account
+
     happened_at = parse_moment(at)
     with command_session(ctx) as session:
         member = acting_member(session, acting_as(ctx))
@@ -180,6 +180,8 @@ def snooze(
     as_json: JsonOption = False,
 ) -> None:
     """Put a plan item off until a later day."""
+    from goodwill.agenda.service import snooze_item
+
     day = parse_day(until, "--until")
     if day is None:
         raise Invalid("--until is required")
@@ -199,6 +201,8 @@ def dismiss(
     as_json: JsonOption = False,
 ) -> None:
     """Drop a plan item, saying why; the same advice stays away for a while."""
+    from goodwill.agenda.service import dismiss_item
+
     with command_session(ctx) as session:
         member = acting_member(session, acting_as(ctx))
         item = dismiss_item(session, item_id, member, reason)
@@ -222,6 +226,8 @@ def calendar(
     ] = None,
 ) -> None:
     """Your plan and promise due dates as an iCalendar feed (.ics) for any calendar app."""
+    from goodwill.agenda.calendar import member_calendar
+
     start = today_or(start_text, "--from")
     with command_session(ctx) as session:
         member = (
@@ -249,6 +255,8 @@ def brief(
     ] = None,
 ) -> None:
     """The meeting brief for a sit-down: questions to ask, people, value given, what we owe."""
+    from goodwill.agenda.brief import account_brief, brief_html, brief_markdown
+
     day = today_or(today_text)
     currency = get_settings().currency
     with command_session(ctx) as session:

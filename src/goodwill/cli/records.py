@@ -31,7 +31,6 @@ from goodwill.promises.service import (
     make_promise,
     open_promises,
 )
-from goodwill.scoring.service import account_health, health_history
 from goodwill.touches.schemas import TouchIn
 from goodwill.touches.service import log_touch, quote_id_for
 
@@ -341,6 +340,8 @@ def account(
         found = find_account(session, name)
         view = account_overview(session, found.id, day)
         with contextlib.suppress(NotFound):
+            from goodwill.scoring.service import account_health, health_history
+
             view.health = account_health(session, found.id, day if today else None)
             view.health_history = health_history(session, found.id)
     if as_json:

@@ -11,7 +11,6 @@ from rich.table import Table
 from goodwill.cli.common import command_session, console, print_json
 from goodwill.cli.records import money, parse_day, today_or
 from goodwill.scoring.schemas import FitOut, HealthOut
-from goodwill.scoring.service import score, top_accounts
 
 ARROWS = {"up": "[green]↑[/]", "flat": "→", "down": "[red]↓[/]"}
 
@@ -59,6 +58,8 @@ def score_command(
     """Score every customer's relationship health for the week of a day (default today)."""
     day = today_or(as_of, "--as-of")
     with command_session(ctx) as session:
+        from goodwill.scoring.service import score  # SciPy: load on use
+
         report = score(session, day, rebuild=rebuild)
     if as_json:
         print_json(report.model_dump(mode="json"))
@@ -86,6 +87,8 @@ def top_command(
     """The top accounts by 12-month revenue: health, arrow, flags and the main reason."""
     day = parse_day(as_of, "--as-of")
     with command_session(ctx) as session:
+        from goodwill.scoring.service import top_accounts
+
         report = top_accounts(session, as_of=day, today=today_or(None), n=n, member=member)
     if as_json:
         print_json(report.model_dump(mode="json"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,11 +12,11 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from goodwill.cli.common import command_session, console, err_console, print_json
 from goodwill.errors import Invalid
-from goodwill.transfer.check import ReadRules
 from goodwill.transfer.columns import KINDS
-from goodwill.transfer.export import export_file
 from goodwill.transfer.problems import ImportFailed
-from goodwill.transfer.service import ImportResult, import_file
+
+if TYPE_CHECKING:
+    from goodwill.transfer.service import ImportResult
 
 KINDS_TEXT = "|".join(KINDS)
 _STEPS = {"read": "Reading", "check": "Checking", "write": "Writing", "done": "Done"}
@@ -71,6 +71,9 @@ def import_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Import accounts, contacts, orders, quotes, touches or facts: all rows or none."""
+    from goodwill.transfer.check import ReadRules  # Polars and phone data: load on use
+    from goodwill.transfer.service import import_file
+
     rules = ReadRules(date_format=date_format, decimal_comma=decimal_comma)
     mapping = _mapping(map_ or [])
     started = time.perf_counter()
@@ -135,6 +138,8 @@ def export_command(
 ) -> None:
     """Write every record of a kind to a file the import reads back unchanged."""
     with command_session(ctx) as session:
+        from goodwill.transfer.export import export_file
+
         written = export_file(session, kind, file)
     if as_json:
         print_json({"ok": True, "file": str(file), "kind": kind, "rows": written})

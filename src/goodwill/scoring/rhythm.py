@@ -38,7 +38,7 @@ from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special
+from scipy import special
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -334,6 +334,8 @@ def _maximize(objective: Objective, start: FloatArray) -> tuple[FloatArray, bool
     Returns the solution, whether the optimizer converged, and whether the solution sits on
     the bounds (the likelihood kept improving towards a degenerate population).
     """
+    from scipy import optimize  # a third of a second to import: only when fitting
+
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * start.size
     result = optimize.minimize(
         objective,
