@@ -24,6 +24,7 @@ from goodwill.models import (
     AuditEvent,
     Channel,
     HealthWeek,
+    Member,
     PlanItem,
     PlanStatus,
     Promise,
@@ -230,3 +231,13 @@ def test_the_first_plan_of_a_week_scores_the_week_first(session: Session, world:
     run = session.scalars(select(ScoringRun)).one()
     assert run.week_on == DAY - timedelta(days=DAY.weekday())
     assert session.scalar(select(func.count()).select_from(HealthWeek)) == 3
+
+
+def test_an_empty_database_scores_and_plans_nothing(session: Session) -> None:
+    ann = Member(name="Ann Smith", email="ann@acme-tools.com")
+    session.add(ann)
+    session.flush()
+    plan = member_plan(session, ann, DAY)
+    assert plan.items == []
+    assert plan.open == 0
+    assert session.scalar(select(func.count()).select_from(ScoringRun)) == 1

@@ -145,7 +145,7 @@ def read_figures(
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    width = len(core.AccountFigures.__dataclass_fields__) + core.HISTORY_WEEKS
+    width = len(core.AccountFigures.__dataclass_fields__) - 1 + core.HISTORY_WEEKS  # history is 1 field
     if not rows:
         return np.zeros(0, dtype=np.int64), core.AccountFigures.from_columns(np.zeros((0, width)))
     table = np.array(rows, dtype=np.float64)
