@@ -89,3 +89,25 @@ def test_help_still_works_and_exits_zero(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Usage:" in result.stdout
     assert "init" in result.stdout
+
+
+def test_a_bug_is_one_line_and_its_traceback_is_kept_for_the_report(
+    configured: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from goodwill import schema
+    from goodwill.cli import main as cli_main
+    from goodwill.config import get_settings
+
+    def broken(engine: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(schema, "upgrade", broken)
+    monkeypatch.setattr(sys, "argv", ["goodwill", "init"])
+    with pytest.raises(SystemExit) as exited:
+        cli_main.main()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "unexpected RuntimeError: boom" in err
+    kept = get_settings().data_dir / "last-error.txt"
+    assert "Traceback" in kept.read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from typing import Annotated, NoReturn
 
 import typer
@@ -82,6 +83,18 @@ def usage_error(exc: UsageError) -> NoReturn:
     fail(f"{message} (see: {path} --help)", code=2)
 
 
+def keep_traceback() -> str:
+    """Write the current exception's traceback to the data folder; say where, for a report."""
+    try:
+        folder = get_settings().data_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "last-error.txt"
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+    except OSError:
+        return "please report it"
+    return f"please report it with {path}"
+
+
 def main() -> None:
     """Entry point: run the app and turn known errors into one line and exit code 1."""
     try:
@@ -100,4 +113,6 @@ def main() -> None:
         fail(f"database error: {exc}")
     except OSError as exc:
         fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+    except Exception as exc:  # a bug: still one line, with the details kept for the report
+        fail(f"unexpected {type(exc).__name__}: {exc} ({keep_traceback()})")
     sys.exit(code if isinstance(code, int) else 0)
