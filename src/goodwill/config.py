@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -107,6 +108,45 @@ class Settings(BaseSettings):
             "Relative change of revenue (last 90 days against the 90 before) within which "
             "revenue gives no arrow."
         ),
+    )
+
+    env: Literal["development", "production"] = Field(
+        default="development",
+        description=(
+            "production refuses to start the web app without a secret key of its own; "
+            "development makes one in the data folder."
+        ),
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs the sign-in form's CSRF token (at least 32 characters).",
+    )
+    web_host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
+    web_port: int = Field(default=8000, ge=1, le=65535, description="Port of the web app.")
+    session_idle_minutes: int = Field(
+        default=60, gt=0, description="A web session unused this long ends."
+    )
+    session_max_hours: int = Field(
+        default=12, gt=0, description="A web session ends this long after sign-in, used or not."
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Send the session cookie over HTTPS only (browsers treat localhost as secure).",
+    )
+    signin_max_failures: int = Field(
+        default=5,
+        gt=0,
+        description="Failed sign-ins per account (and 4x that per address) in 15 minutes.",
+    )
+    smtp_host: str | None = Field(default=None, description="Mail server for the weekly digest.")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the mail server.")
+    smtp_tls: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", description="How mail is encrypted on the way to the server."
+    )
+    smtp_user: str | None = Field(default=None, description="User name on the mail server.")
+    smtp_password: str | None = Field(default=None, description="Password on the mail server.")
+    mail_from: str = Field(
+        default="goodwill@localhost", description="Sender address of the mail Goodwill sends."
     )
 
     @property

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from goodwill.db import make_engine
 from goodwill.demo.world import account_names
@@ -50,9 +53,16 @@ def one(engine: Engine, sql: str, **params: Any) -> Any:
     return rows(engine, sql, **params)[0][0]
 
 
+# The demo's password is fresh and random on every run, by design: it is never a default.
+COLUMNS = {"member": "id, name, email, role, active, created_at"}
+
+
 def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table the demo writes, in key order, exactly as stored."""
-    return {t: rows(engine, f"SELECT * FROM {t} ORDER BY {key}") for t, key in TABLES.items()}
+    """Every table the demo writes, in key order, exactly as stored (but the password)."""
+    return {
+        t: rows(engine, f"SELECT {COLUMNS.get(t, '*')} FROM {t} ORDER BY {key}")
+        for t, key in TABLES.items()
+    }
 
 
 def demo(*args: str) -> None:
@@ -252,3 +262,26 @@ def test_company_names_never_repeat_even_past_the_plain_name_space() -> None:
     assert len(set(names)) == indices.size
     assert any("(" in name for name in names)  # branches, once the plain names run out
     assert all(d.endswith(".com") and d.isascii() for d in domains)
+
+
+def test_the_demo_gives_its_team_a_fresh_random_password_and_says_it(
+    reader: Engine, tmp_path: Path
+) -> None:
+    from goodwill.auth.service import sign_in
+    from goodwill.demo.service import demo_password
+
+    demo("--accounts", "20")
+    data = Path(os.environ["GOODWILL_DATA_DIR"])
+    first = demo_password(data)
+    assert first is not None
+    assert len(first) >= 12
+    reader.dispose()
+    demo("--accounts", "20", "--reset")
+    second = demo_password(data)
+    assert second is not None
+    assert second != first
+    with Session(reader) as session:
+        assert sign_in(session, "priya.raman@goodwill-demo.com", first, "test") is None
+        signed = sign_in(session, "priya.raman@goodwill-demo.com", second, "test")
+        assert signed is not None
+        assert signed.member.email == "priya.raman@goodwill-demo.com"

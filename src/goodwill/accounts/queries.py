@@ -74,3 +74,13 @@ def decided_quotes(account_id: int, limit: int) -> Select[Quote, str | None]:
         .order_by(func.coalesce(Quote.decided_on, Quote.quoted_on).desc(), Quote.id.desc())
         .limit(limit)
     )
+
+
+def recent_orders(account_id: int, limit: int) -> Select[Order]:
+    """The account's latest orders, newest first."""
+    return (
+        select(Order)
+        .where(Order.account_id == account_id)
+        .order_by(Order.ordered_on.desc(), Order.id.desc())
+        .limit(limit)
+    )

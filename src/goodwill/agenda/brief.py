@@ -178,10 +178,15 @@ def brief_markdown(brief: Brief, currency: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def brief_fragment(brief: Brief, currency: str) -> str:
+    """The brief as sanitized HTML to put inside a page (from the Markdown, then nh3)."""
+    body = markdown.markdown(brief_markdown(brief, currency), output_format="html")
+    return nh3.clean(body)
+
+
 def brief_html(brief: Brief, currency: str) -> str:
     """The brief as a standalone HTML page (from the Markdown, then sanitized with nh3)."""
-    body = markdown.markdown(brief_markdown(brief, currency), output_format="html")
-    safe = nh3.clean(body)
+    safe = brief_fragment(brief, currency)
     title = html.escape(f"Meeting brief: {brief.overview.name}")
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'

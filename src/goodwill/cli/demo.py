@@ -23,6 +23,7 @@ from goodwill.demo.service import (
     check_empty,
     database_label,
     demo_report,
+    give_demo_passwords,
     reset_database,
 )
 from goodwill.errors import Invalid
@@ -86,11 +87,18 @@ def demo(
         summary = demo_report(
             session, database=where, seed=seed, accounts=accounts, years=years, as_of=day
         )
+        password = give_demo_passwords(session, get_settings().data_dir)
     hints = try_next(summary)
     if as_json:
-        print_json({**summary.model_dump(mode="json"), "try_next": hints})
+        print_json({**summary.model_dump(mode="json"), "try_next": hints, "password": password})
         return
     show(summary, hints)
+    console.print(
+        f"[bold]Web sign-in[/] for every demo member: password [cyan]{escape(password)}[/] "
+        "(kept in the data folder as demo-password; start the app with: goodwill serve)",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def _day(text: str | None) -> date:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from goodwill import schema
-from goodwill.cli import agenda, demo, quotes, records, scoring, transfer
+from goodwill.cli import agenda, demo, quotes, records, scoring, transfer, web
 from goodwill.cli.common import console, err_console
 from goodwill.config import get_settings
 from goodwill.db import get_engine
@@ -51,11 +51,27 @@ def root(
 
 
 @app.command()
-def init() -> None:
-    """Create the database, or bring it to the newest schema."""
+def init(
+    admin: Annotated[
+        str | None, typer.Option("--admin", help="E-mail of the first admin to create.")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The first admin's name.")] = None,
+) -> None:
+    """Create the database, or bring it to the newest schema; optionally the first admin."""
     engine = get_engine()
     schema.upgrade(engine)
     console.print(f"Database ready: {get_settings().resolved_database_url}")
+    if admin:
+        from goodwill.cli.common import command_session
+
+        with command_session() as session:
+            password = web.first_admin(session, admin, name or admin.split("@")[0])
+        console.print(
+            f"First admin {escape(admin)} created. Password: [cyan]{escape(password)}[/] "
+            "(shown once; change it with goodwill --as EMAIL user password EMAIL --prompt)",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 transfer.register(app)
@@ -64,6 +80,7 @@ records.register(app)
 quotes.register(app)
 agenda.register(app)
 scoring.register(app)
+web.register(app)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
@@ -239,3 +239,33 @@ def demo_report(
 
 
 MEMBER_COLUMNS = ("id", "name", "email", "role", "active", "created_at")
+
+
+DEMO_PASSWORD_FILE = "demo-password"
+
+
+def give_demo_passwords(session: Session, data_dir: Path) -> str:
+    """One fresh random password for every demo team member, kept in the data folder.
+
+    The demo prints it (and ``goodwill serve`` repeats it) so the web app can be tried at
+    once; it is never a fixed default. Real members get theirs from ``goodwill user add``.
+    """
+    from goodwill.auth.service import hash_password, new_password
+
+    password = new_password()
+    hashed = hash_password(password)
+    session.execute(
+        update(Member).where(Member.email.in_(team_emails())).values(password_hash=hashed)
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / DEMO_PASSWORD_FILE
+    path.unlink(missing_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(password + "\n", encoding="utf-8")
+    return password
+
+
+def demo_password(data_dir: Path) -> str | None:
+    """The demo team's password, if this data folder holds a demo."""
+    path = data_dir / DEMO_PASSWORD_FILE
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None

@@ -7,15 +7,27 @@ from goodwill.models.fact import Fact, FactKind
 from goodwill.models.member import Member, Role
 from goodwill.models.order import Order
 from goodwill.models.plan import PlanItem, PlanStatus
+from goodwill.models.program import (
+    Arm,
+    Program,
+    ProgramKind,
+    ProgramResponse,
+    ProgramStatus,
+    ProgramTarget,
+    ResponseKind,
+)
 from goodwill.models.promise import Promise, PromiseStatus
 from goodwill.models.quote import Quote, QuoteStatus
 from goodwill.models.scoring import AccountRollup, HealthWeek, ScoringRun
+from goodwill.models.signin import ApiToken, SigninAttempt, TeamSetting, WebSession
 from goodwill.models.touch import Direction, Touch, Value, touch_contact
 
 __all__ = [
     "Account",
     "AccountKind",
     "AccountRollup",
+    "ApiToken",
+    "Arm",
     "AuditEvent",
     "Channel",
     "Contact",
@@ -28,14 +40,23 @@ __all__ = [
     "PlanItem",
     "PlanStatus",
     "PostalAddress",
+    "Program",
+    "ProgramKind",
+    "ProgramResponse",
+    "ProgramStatus",
+    "ProgramTarget",
     "Promise",
     "PromiseStatus",
     "Quote",
     "QuoteStatus",
+    "ResponseKind",
     "Role",
     "ScoringRun",
+    "SigninAttempt",
+    "TeamSetting",
     "Touch",
     "Value",
+    "WebSession",
     "account_owner",
     "touch_contact",
 ]

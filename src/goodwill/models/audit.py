@@ -70,6 +70,19 @@ def _changes(obj: Base) -> tuple[dict[str, Any], dict[str, Any]]:
     return before, after
 
 
+_REDACTED = frozenset({"password_hash", "token_hash", "csrf_token"})
+
+
+def _audited(obj: object) -> bool:
+    # Tables that are security records of their own (sessions, sign-in attempts) say
+    # ``__audited__ = False``: a session's last-seen moment changes on every request.
+    return (
+        isinstance(obj, Base)
+        and not isinstance(obj, AuditEvent)
+        and getattr(obj, "__audited__", True)
+    )
+
+
 def audit_rows_for_flush(session: Session) -> list[dict[str, Any]]:
     """The audit rows describing what this flush changed."""
     actor = str(session.info.get("actor", "system"))
@@ -78,6 +91,10 @@ def audit_rows_for_flush(session: Session) -> list[dict[str, Any]]:
 
     def add(action: str, obj: Base, before: Any, after: Any) -> None:
         table = obj.__table__.name  # type: ignore[attr-defined]
+        # Secrets are never copied into the log, not even hashed.
+        for side in (before, after):
+            for key in _REDACTED.intersection(side or ()):
+                side[key] = "(redacted)"
         rows.append(
             {
                 "at": now,
@@ -91,15 +108,15 @@ def audit_rows_for_flush(session: Session) -> list[dict[str, Any]]:
         )
 
     for obj in session.new:
-        if isinstance(obj, Base) and not isinstance(obj, AuditEvent):
+        if _audited(obj):
             add("insert", obj, None, _row(obj))
     for obj in session.dirty:
-        if isinstance(obj, Base) and not isinstance(obj, AuditEvent):
+        if _audited(obj):
             before, after = _changes(obj)
             if before or after:
                 add("update", obj, before, after)
     for obj in session.deleted:
-        if isinstance(obj, Base) and not isinstance(obj, AuditEvent):
+        if _audited(obj):
             add("delete", obj, _row(obj), None)
     return rows
 

@@ -1,0 +1,1 @@
+"""Who is signed in: passwords, web sessions, API tokens, throttling and roles."""

@@ -1,0 +1,1 @@
+"""The web app: pages and the REST API over the same services."""

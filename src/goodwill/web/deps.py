@@ -1,0 +1,155 @@
+"""What every route shares: its transaction, who calls it, their role, and the CSRF check.
+
+One transaction per request: the session commits when the route returns and rolls back when
+it raises, before the response is sent (so a failed commit is a failed request).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from goodwill.auth import service as auth
+from goodwill.db import session_scope
+from goodwill.errors import Forbidden
+from goodwill.models import Member, Role, WebSession
+
+SESSION_COOKIE = "goodwill_session"
+SIGNIN_COOKIE = "goodwill_signin"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class NotSignedIn(Exception):
+    """The request carries no valid session or API token."""
+
+
+class CsrfFailed(Exception):
+    """A state-changing request from a browser without the session's CSRF token."""
+
+
+def db() -> Iterator[Session]:
+    """The request's transaction."""
+    with session_scope(actor="web") as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db, scope="function")]
+
+
+@dataclass
+class Caller:
+    """Who is calling: the member (for the services) and a snapshot for the pages.
+
+    The snapshot (name, role, CSRF token) stays readable after the request's transaction
+    rolled back, so an error page can still show whose menu it is.
+    """
+
+    member: Member
+    name: str
+    email: str
+    role: Role
+    csrf_token: str  # "" for an API token: browsers never send those on their own
+    via_token: bool
+
+    @classmethod
+    def of(cls, member: Member, web_session: WebSession | None) -> Caller:
+        """The caller signed in through a web session, or an API token (None)."""
+        return cls(
+            member=member,
+            name=member.name,
+            email=member.email,
+            role=member.role,
+            csrf_token=web_session.csrf_token if web_session is not None else "",
+            via_token=web_session is None,
+        )
+
+    def may(self, role: Role | str) -> bool:
+        """Whether the caller's role reaches ``role``."""
+        return auth.may(self.role, Role(role))
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+async def _check_csrf(request: Request, caller: Caller) -> None:
+    if request.method in SAFE_METHODS or caller.via_token:
+        return  # API tokens are not sent by browsers on their own: no CSRF to fear
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, caller.csrf_token):
+        raise CsrfFailed
+
+
+class Needs:
+    """A route's requirement: a signed-in caller whose role reaches ``role``.
+
+    Every route depends on one of these; the route x role test reads ``role`` back.
+    """
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+    async def __call__(self, request: Request, session: DbSession) -> Caller:
+        caller = _identify(request, session)
+        if caller is None:
+            raise NotSignedIn
+        session.info["actor"] = caller.email
+        request.state.caller = caller
+        await _check_csrf(request, caller)
+        if not caller.may(self.role):
+            raise Forbidden(
+                f"this needs the {self.role.value} role; you are a {caller.role.value}"
+            )
+        return caller
+
+
+def _identify(request: Request, session: Session) -> Caller | None:
+    token = _bearer(request)
+    if token is not None:
+        member = auth.api_member(session, token)
+        return Caller.of(member, None) if member is not None else None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    found = auth.session_member(session, cookie)
+    if found is None:
+        return None
+    return Caller.of(found[0], found[1])
+
+
+def optional_caller(request: Request, session: Session) -> Caller | None:
+    """The caller if signed in (for pages such as sign-in that everyone may see)."""
+    return _identify(request, session)
+
+
+AnyMember = Annotated[Caller, Depends(Needs(Role.MEMBER))]
+Manager = Annotated[Caller, Depends(Needs(Role.MANAGER))]
+Admin = Annotated[Caller, Depends(Needs(Role.ADMIN))]
+
+
+def required_role(dependant: Any) -> Role | None:
+    """The role a route's dependencies ask for (None if it is open to everyone)."""
+    for sub in dependant.dependencies:
+        if isinstance(sub.call, Needs):
+            return sub.call.role
+        found = required_role(sub)
+        if found is not None:
+            return found
+    return None

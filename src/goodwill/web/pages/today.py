@@ -1,0 +1,122 @@
+"""Today: the member's plan for the day, done, snoozed or dismissed inline.
+
+Doing an item is logging the touch it asked for, in the item's own little form; the card
+is swapped for its settled form by HTMX, and the rest of the plan stays where it was.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from goodwill.agenda import service as agenda
+from goodwill.errors import Forbidden, NotFound
+from goodwill.members.service import list_members
+from goodwill.models import Channel, Member, Role, Value
+from goodwill.models.types import utcnow
+from goodwill.web.deps import AnyMember, DbSession
+from goodwill.web.templating import render
+
+router = APIRouter()
+
+
+def today_utc() -> date:
+    """The day it is now (UTC), the day plans are made for."""
+    return utcnow().date()
+
+
+def _member_for(session: DbSession, caller: AnyMember, member_id: int | None) -> Member:
+    if member_id is None or member_id == caller.member.id:
+        return caller.member
+    if not caller.may(Role.MANAGER):
+        raise Forbidden("only a manager can open someone else's plan")
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(f"no member {member_id}")
+    return member
+
+
+@router.get("/today", response_class=HTMLResponse)
+def today_page(
+    request: Request,
+    session: DbSession,
+    caller: AnyMember,
+    member: int | None = None,
+    day: date | None = None,
+) -> Response:
+    """The member's plan for the day: who, why, how and what to bring."""
+    whose = _member_for(session, caller, member)
+    plan = agenda.member_plan(session, whose, day or today_utc())
+    team = list_members(session) if caller.may(Role.MANAGER) else []
+    return render(
+        request,
+        "today/today.html",
+        {
+            "plan": plan,
+            "team": team,
+            "is_today": plan.day == today_utc(),
+            "tomorrow": plan.day + timedelta(days=1),
+        },
+    )
+
+
+def _item_card(request: Request, session: DbSession, item_id: int) -> Response:
+    item = agenda.get_item(session, item_id)
+    return render(
+        request, "today/item.html", {"item": item, "tomorrow": item.day + timedelta(days=1)}
+    )
+
+
+@router.post("/today/items/{item_id}/done", response_class=HTMLResponse)
+def item_done(
+    request: Request,
+    session: DbSession,
+    caller: AnyMember,
+    item_id: int,
+    summary: Annotated[str, Form(max_length=4000)],
+    channel: Annotated[Channel | None, Form()] = None,
+    value: Annotated[Value, Form()] = Value.NONE,
+    sentiment: Annotated[int, Form(ge=-2, le=2)] = 0,
+) -> Response:
+    """Do an item: log the touch it asked for (linked to its quote or promise)."""
+    agenda.complete_item(
+        session,
+        item_id,
+        caller.member,
+        summary,
+        happened_at=datetime.now().astimezone(),
+        channel=channel,
+        value=value,
+        sentiment=sentiment,
+    )
+    return _item_card(request, session, item_id)
+
+
+@router.post("/today/items/{item_id}/snooze", response_class=HTMLResponse)
+def item_snooze(
+    request: Request,
+    session: DbSession,
+    caller: AnyMember,
+    item_id: int,
+    until: Annotated[date, Form()],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Put an item off to a later day."""
+    agenda.snooze_item(session, item_id, caller.member, until, note)
+    return _item_card(request, session, item_id)
+
+
+@router.post("/today/items/{item_id}/dismiss", response_class=HTMLResponse)
+def item_dismiss(
+    request: Request,
+    session: DbSession,
+    caller: AnyMember,
+    item_id: int,
+    reason: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """Drop an item, saying why; its advice stays away from the account for a while."""
+    agenda.dismiss_item(session, item_id, caller.member, reason)
+    return _item_card(request, session, item_id)

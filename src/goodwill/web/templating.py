@@ -1,0 +1,108 @@
+"""Jinja2 templates (named *.html, so everything is escaped) and the filters they use."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from goodwill.config import get_settings
+from goodwill.models import Channel, Value
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+CHANNEL_WORDS = {
+    Channel.CALL: "call",
+    Channel.VISIT: "visit",
+    Channel.SIT_DOWN: "sit-down meeting",
+    Channel.NOTE: "handwritten note",
+    Channel.EMAIL: "e-mail",
+    Channel.EVENT: "event",
+    Channel.OTHER: "other",
+}
+VALUE_WORDS = {
+    Value.NONE: "nothing in particular",
+    Value.INFORMATION: "useful information",
+    Value.INTRODUCTION: "an introduction",
+    Value.EXTRA_MILE: "an extra mile",
+    Value.THANKS: "thanks",
+}
+NONE = "\u2013"  # an en dash stands for "no value"
+ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
+
+
+def money(minor: int | None, currency: str | None = None) -> str:
+    """Minor units as an amount with thousands separators and the currency code."""
+    if minor is None:
+        return NONE
+    code = currency or get_settings().currency
+    return f"{Decimal(minor).scaleb(-2):,.2f} {code}"
+
+
+def short_money(minor: int | None) -> str:
+    """An amount rounded for tables: 12.3k, 1.2M."""
+    if minor is None:
+        return NONE
+    units = minor / 100
+    for limit, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(units) >= limit:
+            return f"{units / limit:,.1f}{suffix}"
+    return f"{units:,.0f}"
+
+
+def day(value: date | datetime | None) -> str:
+    """A day as people write it: 3 Dec 2026."""
+    if value is None:
+        return NONE
+    return f"{value.day} {value:%b %Y}"
+
+
+def moment(value: datetime | None) -> str:
+    """A moment, in UTC: 3 Dec 2026 14:05."""
+    if value is None:
+        return NONE
+    return f"{value.day} {value:%b %Y %H:%M}"
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    """A share as a percentage."""
+    if value is None:
+        return NONE
+    return f"{value * 100:.{digits}f}%"
+
+
+def json_script(value: Any) -> Markup:
+    """JSON safe to put in a ``<script type="application/json">`` element."""
+    text = json.dumps(value, default=str)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES))
+templates.env.filters.update(
+    money=money,
+    short_money=short_money,
+    day=day,
+    moment=moment,
+    percent=percent,
+    json_script=json_script,
+    channel=lambda c: CHANNEL_WORDS.get(c, str(c)),
+    value_words=lambda v: VALUE_WORDS.get(v, str(v)),
+    arrow=lambda a: ARROWS.get(a, a),
+)
+templates.env.globals.update(channels=list(Channel), values=list(Value), ARROWS=ARROWS)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """The template ``name`` rendered for this request (with the caller, for the menu)."""
+    full = {"caller": getattr(request.state, "caller", None), **(context or {})}
+    return templates.TemplateResponse(request, name, full, status_code=status_code)
