@@ -114,9 +114,7 @@ class Needs:
         request.state.caller = caller
         await _check_csrf(request, caller)
         if not caller.may(self.role):
-            raise Forbidden(
-                f"this needs the {self.role.value} role; you are a {caller.role.value}"
-            )
+            raise Forbidden(f"this needs the {self.role.value} role; you are a {caller.role.value}")
         return caller
 
 
