@@ -28,6 +28,13 @@ from goodwill.models import Account, Channel, Contact, Member, Role, Value
 from goodwill.models.audit import audit_event
 from goodwill.models.plan import PlanItem, PlanStatus
 from goodwill.models.types import utcnow
+from goodwill.programs.today import (
+    Pick,
+    is_quote_follow_up,
+    link_targets,
+    pick_targets,
+    program_rule,
+)
 from goodwill.scoring.service import score, week_of
 from goodwill.touches.schemas import TouchIn
 from goodwill.touches.service import log_touch
@@ -75,25 +82,36 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
             list(per_rule), schema={"account_id": pl.Int64, "rule": pl.String}, orient="row"
         )
         candidates = candidates.join(blocked, on=["account_id", "rule"], how="anti")
+    # Outreach programs go first: their accounts leave the playbook's candidates and their
+    # items take room in the plans (see programs.today).
+    picks = pick_targets(session, day, member_ids, settings.daily_capacity, whole, features)
+    program_items: dict[int, int] = defaultdict(int)
+    for pick in picks:
+        program_items[pick.member_id] += 1
+    if picks:
+        candidates = candidates.filter(~pl.col("account_id").is_in([p.account_id for p in picks]))
     members = pl.DataFrame(
-        {"member_id": member_ids, "capacity": [settings.daily_capacity] * len(member_ids)},
+        {
+            "member_id": member_ids,
+            "capacity": [settings.daily_capacity - program_items[m] for m in member_ids],
+        },
         schema={"member_id": pl.Int64, "capacity": pl.Int64},
     )
     accounts = features.select("account_id", "kind", "value_12m", "owners")
     plans = make_plans(candidates, accounts, members, day)
-    if plans.height == 0:
+    if plans.height == 0 and not picks:
         return 0
     rules = {rule.name: rule for rule in playbook.rules}
     chosen = plans.join(features, on="account_id", how="left")
     now = moment_text(utcnow(), dialect_name(session))
-    rows: list[tuple[Any, ...]] = []
+    rows: list[tuple[Any, ...]] = _program_rows(picks, features, day, now)
     for row in chosen.iter_rows(named=True):
         rule = rules[row["rule"]]
         rows.append(
             (
                 row["member_id"],
                 day_text(day),
-                row["position"],
+                row["position"] + program_items[row["member_id"]],
                 row["account_id"],
                 rule.name,
                 ",".join(row["also"]),
@@ -124,6 +142,7 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
         "created_at",
     ]
     made = insert_rows(session, PlanItem.__tablename__, columns, rows)
+    link_targets(session, day, picks)
     audit_event(
         session,
         "plan",
@@ -131,6 +150,43 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
         after={"day": day.isoformat(), "members": len(member_ids), "items": made},
     )
     return made
+
+
+def _program_rows(
+    picks: Sequence[Pick], features: pl.DataFrame, day: date, now: str
+) -> list[tuple[Any, ...]]:
+    """Plan rows for the day's program picks, first in each member's plan, in draw order."""
+    if not picks:
+        return []
+    wanted = [p.account_id for p in picks]
+    facts = {
+        row["account_id"]: row
+        for row in features.filter(pl.col("account_id").is_in(wanted)).iter_rows(named=True)
+    }
+    positions: dict[int, int] = defaultdict(int)
+    rows: list[tuple[Any, ...]] = []
+    for pick in picks:
+        rule = program_rule(pick.program)
+        positions[pick.member_id] += 1
+        rows.append(
+            (
+                pick.member_id,
+                day_text(day),
+                positions[pick.member_id],
+                pick.account_id,
+                rule.name,
+                "",
+                rule.title,
+                rule.action,
+                rule.channel.value,
+                explain(rule, facts.get(pick.account_id, {})),
+                10.0,
+                PlanStatus.OPEN.value,
+                "",
+                now,
+            )
+        )
+    return rows
 
 
 def _reach(contacts: Sequence[Contact], channel: Channel) -> Reach | None:
@@ -296,7 +352,7 @@ def complete_item(
     item = _item_for(session, item_id, actor, "done")
     quote_id = None
     promise_id = None
-    if item.rule == "quote-follow-up":
+    if item.rule == "quote-follow-up" or is_quote_follow_up(session, item.rule):
         quote_id = session.scalar(queries.unfollowed_quote(item.account_id))
     if item.rule == "promise-due":
         promise = session.scalars(queries.open_promises_of([item.account_id])).first()

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from goodwill import schema
-from goodwill.cli import agenda, demo, quotes, records, scoring, transfer, web
+from goodwill.cli import agenda, demo, programs, quotes, records, scoring, transfer, web
 from goodwill.cli.common import console, err_console
 from goodwill.config import get_settings
 from goodwill.db import get_engine
@@ -80,6 +80,7 @@ records.register(app)
 quotes.register(app)
 agenda.register(app)
 scoring.register(app)
+programs.register(app)
 web.register(app)
 
 

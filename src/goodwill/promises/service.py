@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from goodwill.errors import Conflict, Invalid, NotFound
-from goodwill.models import Account, Contact, Member, Promise, PromiseStatus
+from goodwill.errors import Conflict, Forbidden, Invalid, NotFound
+from goodwill.models import Account, Contact, Member, Promise, PromiseStatus, Role
 from goodwill.promises import queries
 from goodwill.promises.schemas import PromiseIn, PromiseOut
-from goodwill.scoring.rollups import refresh_accounts
 
 
 def promise_out(row: queries.PromiseRow, today: date) -> PromiseOut:
@@ -73,7 +73,7 @@ def make_promise(session: Session, entry: PromiseIn) -> PromiseOut:
     )
     session.add(promise)
     session.flush()
-    refresh_accounts(session, [account.id])
+    _changed(session, [account.id])
     return get_promise(session, promise.id, entry.made_on)
 
 
@@ -101,7 +101,7 @@ def keep_promise(session: Session, promise_id: int, done_on: date) -> PromiseOut
     promise.done_on = done_on
     promise.status = PromiseStatus.KEPT if done_on <= promise.due_on else PromiseStatus.KEPT_LATE
     session.flush()
-    refresh_accounts(session, [promise.account_id])
+    _changed(session, [promise.account_id])
     return get_promise(session, promise_id, done_on)
 
 
@@ -110,7 +110,7 @@ def cancel_promise(session: Session, promise_id: int, today: date) -> PromiseOut
     promise = _open_promise(session, promise_id, "cancelled")
     promise.status = PromiseStatus.CANCELLED
     session.flush()
-    refresh_accounts(session, [promise.account_id])
+    _changed(session, [promise.account_id])
     return get_promise(session, promise_id, today)
 
 
@@ -119,7 +119,7 @@ def break_promise(session: Session, promise_id: int, today: date) -> PromiseOut:
     promise = _open_promise(session, promise_id, "marked broken")
     promise.status = PromiseStatus.BROKEN
     session.flush()
-    refresh_accounts(session, [promise.account_id])
+    _changed(session, [promise.account_id])
     return get_promise(session, promise_id, today)
 
 
@@ -132,18 +132,52 @@ def open_promises(
     due_within_days: int | None = None,
     overdue_only: bool = False,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[PromiseOut]:
     """Open promises, soonest due first: all, due within N days of today, or overdue."""
+    query = _open_query(session, today, member_id, account_id, due_within_days, overdue_only)
+    return promises_out(session.execute(query.offset(offset or None).limit(limit)), today)
+
+
+def _open_query(
+    session: Session,
+    today: date,
+    member_id: int | None,
+    account_id: int | None,
+    due_within_days: int | None,
+    overdue_only: bool,
+) -> queries.PromiseSelect:
     if due_within_days is not None and due_within_days < 0:
         raise Invalid("--due-within must be zero or more days")
-    query = queries.open_promises(
+    return queries.open_promises(
         account_id=account_id,
         member_id=member_id,
         due_by=today + timedelta(days=due_within_days) if due_within_days is not None else None,
         due_before=today if overdue_only else None,
-        limit=limit,
     )
-    return promises_out(session.execute(query), today)
+
+
+def count_open_promises(
+    session: Session,
+    today: date,
+    *,
+    member_id: int | None = None,
+    account_id: int | None = None,
+    due_within_days: int | None = None,
+    overdue_only: bool = False,
+) -> int:
+    """How many open promises :func:`open_promises` would list without a limit."""
+    query = _open_query(session, today, member_id, account_id, due_within_days, overdue_only)
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def require_promise_maker(session: Session, promise_id: int, actor: Member) -> None:
+    """Forbidden unless the actor made the promise or is a manager (or admin)."""
+    promise = session.get(Promise, promise_id)
+    if promise is None:
+        raise NotFound(f"no promise with id {promise_id} (see: goodwill promise list)")
+    if promise.member_id != actor.id and actor.role not in (Role.MANAGER, Role.ADMIN):
+        raise Forbidden(f"promise {promise_id} is someone else's; only a manager can settle it")
 
 
 def recent_promises(
@@ -151,3 +185,10 @@ def recent_promises(
 ) -> list[PromiseOut]:
     """The account's latest settled promises, newest first."""
     return promises_out(session.execute(queries.closed_promises(account_id, limit)), today)
+
+
+def _changed(session: Session, account_ids: list[int]) -> None:
+    # Rollups and health follow the change at once (SciPy loads only when this runs).
+    from goodwill.scoring.service import account_changed
+
+    account_changed(session, account_ids)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from goodwill.errors import Conflict, Invalid, NotFound
@@ -22,7 +23,6 @@ from goodwill.quotes.schemas import (
     QuoteDetail,
     QuoteIn,
 )
-from goodwill.scoring.rollups import refresh_accounts
 
 FOLLOW_UP_AFTER_DAYS = 7
 """An open quote older than this many days with no follow-up needs one (the playbook's rule)."""
@@ -100,7 +100,7 @@ def add_quote(session: Session, entry: QuoteIn) -> QuoteDetail:
     )
     session.add(quote)
     session.flush()
-    refresh_accounts(session, [account.id])
+    _changed(session, [account.id])
     return get_quote(session, quote.id)
 
 
@@ -127,7 +127,7 @@ def decide_quote(
     quote.status = outcome
     quote.decided_on = decided_on
     session.flush()
-    refresh_accounts(session, [quote.account_id])
+    _changed(session, [quote.account_id])
     return get_quote(session, quote_id)
 
 
@@ -138,6 +138,7 @@ def open_quotes(
     member_id: int | None = None,
     account_id: int | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[OpenQuoteOut]:
     """Open quotes as of ``today``, oldest first, with their latest follow-up touch."""
     # A day ends at midnight UTC, as the rollups count it.
@@ -145,6 +146,8 @@ def open_quotes(
     query = queries.open_quotes(
         today, day_end, member_id=member_id, account_id=account_id, limit=limit
     )
+    if offset:
+        query = query.offset(offset)
     quotes = []
     for quote, account, member, touch_id, at, channel, by in session.execute(query):
         follow_up = (
@@ -162,6 +165,22 @@ def open_quotes(
             )
         )
     return quotes
+
+
+def count_open_quotes(
+    session: Session,
+    today: date,
+    *,
+    member_id: int | None = None,
+    account_id: int | None = None,
+) -> int:
+    """How many open quotes :func:`open_quotes` would list without a limit."""
+    wanted = [Quote.status == QuoteStatus.OPEN, Quote.quoted_on <= today]
+    if member_id is not None:
+        wanted.append(Quote.member_id == member_id)
+    if account_id is not None:
+        wanted.append(Quote.account_id == account_id)
+    return int(session.scalar(select(func.count(Quote.id)).where(*wanted)) or 0)
 
 
 def _hit_row(key: str, counts: Sequence[Any], member_id: int | None = None) -> HitRatioRow:
@@ -218,3 +237,10 @@ def hit_ratio(session: Session, start: date, end: date, by: HitRatioBy) -> HitRa
             for year, month in _months(start, end)
         ]
     return HitRatioOut(by=by, start=start, end=end, rows=rows, total=total)
+
+
+def _changed(session: Session, account_ids: list[int]) -> None:
+    # Rollups and health follow the change at once (SciPy loads only when this runs).
+    from goodwill.scoring.service import account_changed
+
+    account_changed(session, account_ids)

@@ -178,12 +178,17 @@ def fit_sample(n: int, limit: int = FIT_SAMPLE) -> npt.NDArray[np.int64]:
 
 
 def buying_outlook(
-    f: AccountFigures, as_of_day: int, window_days: int
+    f: AccountFigures,
+    as_of_day: int,
+    window_days: int,
+    fitted: tuple[rhythm.RhythmFit, rhythm.SpendFit] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, rhythm.RhythmFit, rhythm.SpendFit]:
     """Chance of buying and expected purchases in the window, and 12-month value, per account.
 
     Fitted over every account that has bought (time in days); accounts that never bought get
     zeros. With too few buyers the fits fall back to the documented defaults (used_default).
+    ``fitted`` gives the population fits instead (to rescore a few accounts with the fits of
+    the week's full run: a handful of accounts says nothing about the population).
     """
     n = f.order_days.size
     buyer = f.order_days >= 1
@@ -194,11 +199,14 @@ def buying_outlook(
     monetary = np.divide(repeat_spend, x, out=np.zeros_like(x), where=x > 0)
     total_days = float(f.order_days[buyer].sum())
     typical = float(f.spend_minor[buyer].sum()) / total_days if total_days else 0.0
-    sample = fit_sample(x.size)
-    fit = rhythm.fit_rhythm(x[sample], t_x[sample], age[sample])
-    spend_fit = rhythm.fit_spend(
-        x[sample], monetary[sample], typical_order_value=typical if typical > 0 else 1.0
-    )
+    if fitted is not None:
+        fit, spend_fit = fitted
+    else:
+        sample = fit_sample(x.size)
+        fit = rhythm.fit_rhythm(x[sample], t_x[sample], age[sample])
+        spend_fit = rhythm.fit_spend(
+            x[sample], monetary[sample], typical_order_value=typical if typical > 0 else 1.0
+        )
     chance = np.zeros(n)
     expected = np.zeros(n)
     value = np.zeros(n)
@@ -295,11 +303,22 @@ def top_accounts(revenue_365: FloatArray, share: float) -> BoolArray:
     return top
 
 
-def score_health(f: AccountFigures, as_of_day: int, rules: HealthRules) -> HealthScores:
-    """Health, its components, the buying outlook, the arrow and the flags of every account."""
+def score_health(
+    f: AccountFigures,
+    as_of_day: int,
+    rules: HealthRules,
+    *,
+    fitted: tuple[rhythm.RhythmFit, rhythm.SpendFit] | None = None,
+    top_threshold: float | None = None,
+) -> HealthScores:
+    """Health, its components, the buying outlook, the arrow and the flags of every account.
+
+    Rescoring a few accounts passes the population's ``fitted`` rhythm and the 12-month
+    revenue a top account needs (``top_threshold``) from the week's full run.
+    """
     max_points = rules.points()
     chance, expected, value_12, fit, spend_fit = buying_outlook(
-        f, as_of_day, rules.buying_window_days
+        f, as_of_day, rules.buying_window_days, fitted
     )
     points = component_scores(f, as_of_day, chance) * max_points
     health = points.sum(axis=1)
@@ -311,7 +330,10 @@ def score_health(f: AccountFigures, as_of_day: int, rules: HealthRules) -> Healt
         rules.arrow_noise_points,
         rules.arrow_revenue_change,
     )
-    top = top_accounts(f.revenue_365_minor, rules.top_share)
+    if top_threshold is None:
+        top = top_accounts(f.revenue_365_minor, rules.top_share)
+    else:
+        top = (f.revenue_365_minor > 0) & (f.revenue_365_minor >= top_threshold)
     since_order = as_of_day - f.last_order
     since_value = as_of_day - f.last_value
     nothing_of_value = np.nan_to_num(since_value, nan=np.inf) > rules.complacency_days

@@ -21,7 +21,7 @@ from goodwill.config import Settings, get_settings
 from goodwill.errors import Invalid, NotFound
 from goodwill.members.service import find_member
 from goodwill.models import Account, AccountKind, HealthWeek, Member, ScoringRun, account_owner
-from goodwill.scoring import core, rollups
+from goodwill.scoring import core, rhythm, rollups
 from goodwill.scoring.rhythm import MIN_CUSTOMERS
 from goodwill.scoring.schemas import (
     ComponentOut,
@@ -89,7 +89,7 @@ def cadence_of(tier: str, settings: Settings | None = None) -> int:
 # --- reading the rollups as columns -------------------------------------------------------
 
 
-def _figures_sql(dialect: str, tiers: Sequence[str]) -> str:
+def _figures_sql(dialect: str, tiers: Sequence[str], only: Sequence[int] = ()) -> str:
     def p(name: str) -> str:
         return f":{name}" if dialect == "sqlite" else f"%({name})s"
 
@@ -103,6 +103,8 @@ def _figures_sql(dialect: str, tiers: Sequence[str]) -> str:
     cases = " ".join(f"WHEN {p(f't{i}')} THEN {p(f'c{i}')}" for i in range(len(tiers)))
     cadence = f"CASE a.tier {cases} ELSE {p('c_other')} END" if tiers else p("c_other")
     history = ", ".join(f"w{i}.health" for i in range(1, core.HISTORY_WEEKS + 1))
+    # Ids are integers from our own rows, never typed text: safe to inline.
+    only_ids = f" AND a.id IN ({', '.join(str(int(i)) for i in only)})" if only else ""
     history_joins = "\n".join(
         f"LEFT JOIN health_week w{i} ON w{i}.account_id = a.id AND w{i}.week_on = {p(f'w{i}')}"
         for i in range(1, core.HISTORY_WEEKS + 1)
@@ -118,15 +120,18 @@ SELECT a.id, {cadence}, {day("r.first_order_on")}, {day("r.last_order_on")}, r.o
 FROM account a
 JOIN account_rollup r ON r.account_id = a.id
 {history_joins}
-WHERE a.kind = {p("customer")}
+WHERE a.kind = {p("customer")}{only_ids}
 ORDER BY a.id
 """
 
 
 def read_figures(
-    session: Session, week_on: date, settings: Settings | None = None
+    session: Session, week_on: date, settings: Settings | None = None, only: Sequence[int] = ()
 ) -> tuple[np.ndarray[Any, np.dtype[np.int64]], core.AccountFigures]:
-    """Every customer's rollup as columns (one query), with its health in previous weeks."""
+    """Every customer's rollup as columns (one query), with its health in previous weeks.
+
+    ``only`` limits it to those accounts.
+    """
     s = settings or get_settings()
     dialect = dialect_name(session)
     tiers = sorted(s.cadence_days)
@@ -141,11 +146,13 @@ def read_figures(
     session.flush()
     cursor = driver_connection(session).cursor()
     try:
-        cursor.execute(_figures_sql(dialect, tiers), params)
+        cursor.execute(_figures_sql(dialect, tiers, only), params)
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    width = len(core.AccountFigures.__dataclass_fields__) - 1 + core.HISTORY_WEEKS  # history is 1 field
+    width = (
+        len(core.AccountFigures.__dataclass_fields__) - 1 + core.HISTORY_WEEKS
+    )  # history is 1 field
     if not rows:
         return np.zeros(0, dtype=np.int64), core.AccountFigures.from_columns(np.zeros((0, width)))
     table = np.array(rows, dtype=np.float64)
@@ -194,6 +201,86 @@ def _health_rows(
     return columns
 
 
+def _store_health(
+    session: Session,
+    ids: np.ndarray[Any, np.dtype[np.int64]],
+    figures: core.AccountFigures,
+    scores: core.HealthScores,
+    week_on: date,
+    as_of: date,
+) -> None:
+    columns = _health_rows(ids, scores, week_on, as_of, dialect_name(session))
+    revenue_at = HEALTH_COLUMNS.index("revenue_90_minor")
+    columns[revenue_at] = figures.revenue_90_minor.astype(np.int64).tolist()
+    columns[revenue_at + 1] = figures.revenue_prior_90_minor.astype(np.int64).tolist()
+    columns[revenue_at + 2] = figures.revenue_365_minor.astype(np.int64).tolist()
+    insert_rows(session, "health_week", HEALTH_COLUMNS, zip(*columns, strict=True))
+
+
+def rescore_accounts(session: Session, account_ids: Sequence[int], as_of: date) -> int:
+    """Bring a few accounts' health up to date after a change (a touch, a promise, an order).
+
+    The cost follows what changed: only these accounts' rollups are read and scored, with
+    the population's buying-rhythm fits and top-account threshold of the newest full run
+    (a handful of accounts says nothing about the population). Their row of that run's week
+    is replaced; the next ``goodwill score`` recomputes everyone. Returns how many accounts
+    were rescored (0 before the first full run).
+    """
+    run = latest_run(session)
+    ids = sorted({int(i) for i in account_ids})
+    if run is None or not ids:
+        return 0
+    settings = get_settings()
+    rules = health_rules(settings)
+    rollups.refresh_accounts(session, ids, as_of=as_of)
+    found, figures = read_figures(session, run.week_on, settings, only=ids)
+    if found.size == 0:
+        return 0
+    threshold = session.scalar(
+        select(func.min(HealthWeek.revenue_365_minor)).where(
+            HealthWeek.week_on == run.week_on, HealthWeek.top.is_(True)
+        )
+    )
+    fitted = (
+        rhythm.RhythmFit(
+            rhythm.RhythmParameters(run.rhythm_r, run.rhythm_alpha, run.rhythm_a, run.rhythm_b),
+            0.0,
+            run.customers_fitted,
+            converged=not run.rhythm_default,
+            used_default=run.rhythm_default,
+        ),
+        rhythm.SpendFit(
+            rhythm.SpendParameters(run.spend_p, run.spend_q, run.spend_gamma),
+            0.0,
+            run.customers_fitted,
+            converged=not run.spend_default,
+            used_default=run.spend_default,
+        ),
+    )
+    scores = core.score_health(
+        figures,
+        (as_of - EPOCH).days,
+        rules,
+        fitted=fitted,
+        top_threshold=float(threshold) if threshold is not None else float("inf"),
+    )
+    session.execute(
+        delete(HealthWeek).where(
+            HealthWeek.week_on == run.week_on, HealthWeek.account_id.in_(found.tolist())
+        )
+    )
+    _store_health(session, found, figures, scores, run.week_on, as_of)
+    session.expire_all()
+    return int(found.size)
+
+
+def account_changed(session: Session, account_ids: Sequence[int]) -> None:
+    """After a record changed: the accounts' rollups, then their health, brought up to date."""
+    today = rollups.today_utc()
+    if rescore_accounts(session, account_ids, today) == 0:
+        rollups.refresh_accounts(session, account_ids, as_of=today)
+
+
 def fit_out(run: ScoringRun) -> FitOut:
     """A run's population fits, with a note when a default had to be used."""
     default = "used the population default (CDNOW, Fader, Hardie & Lee 2005)"
@@ -240,14 +327,8 @@ def score(session: Session, as_of: date, *, rebuild: bool = False) -> ScoreRepor
     ids, figures = read_figures(session, week_on, settings)
     as_of_day = (as_of - EPOCH).days
     scores = core.score_health(figures, as_of_day, rules)
-    dialect = dialect_name(session)
-    columns = _health_rows(ids, scores, week_on, as_of, dialect)
-    revenue_at = HEALTH_COLUMNS.index("revenue_90_minor")
-    columns[revenue_at] = figures.revenue_90_minor.astype(np.int64).tolist()
-    columns[revenue_at + 1] = figures.revenue_prior_90_minor.astype(np.int64).tolist()
-    columns[revenue_at + 2] = figures.revenue_365_minor.astype(np.int64).tolist()
     session.execute(delete(HealthWeek).where(HealthWeek.week_on == week_on))
-    insert_rows(session, "health_week", HEALTH_COLUMNS, zip(*columns, strict=True))
+    _store_health(session, ids, figures, scores, week_on, as_of)
 
     fit, spend = scores.rhythm_fit, scores.spend_fit
     run = session.get(ScoringRun, week_on) or ScoringRun(week_on=week_on)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from goodwill.errors import Invalid, NotFound
 from goodwill.models import Account, Contact, Member, Promise, Quote, Touch
-from goodwill.scoring.rollups import refresh_accounts
 from goodwill.touches import queries
 from goodwill.touches.schemas import TouchIn, TouchOut
 
@@ -71,7 +71,7 @@ def log_touch(session: Session, entry: TouchIn) -> TouchOut:
     touch.contacts = contacts
     session.add(touch)
     session.flush()
-    refresh_accounts(session, [account.id])
+    _changed(session, [account.id])
     return touch_out(touch, member.name)
 
 
@@ -87,3 +87,21 @@ def recent_touches(session: Session, account_id: int, limit: int = 10) -> list[T
     """The account's latest touches, newest first (two queries, whatever the limit)."""
     rows = session.execute(queries.recent_touches(account_id, limit)).all()
     return [touch_out(touch, member) for touch, member in rows]
+
+
+def _changed(session: Session, account_ids: list[int]) -> None:
+    # Rollups and health follow the change at once (SciPy loads only when this runs).
+    from goodwill.scoring.service import account_changed
+
+    account_changed(session, account_ids)
+
+
+def account_touches(
+    session: Session, account_id: int, *, offset: int = 0, limit: int = 50
+) -> tuple[int, list[TouchOut]]:
+    """How many touches an account had, and one page of them, newest first."""
+    if session.get(Account, account_id) is None:
+        raise NotFound(f"no account with id {account_id}")
+    total = session.scalar(select(func.count(Touch.id)).where(Touch.account_id == account_id))
+    rows = session.execute(queries.recent_touches(account_id, limit).offset(offset)).all()
+    return int(total or 0), [touch_out(touch, member) for touch, member in rows]

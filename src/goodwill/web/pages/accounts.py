@@ -147,17 +147,7 @@ def log_account_touch(
             contact_ids=[contact_id] if contact_id else [],
         ),
     )
-    _rescore(session, account_id)
     return RedirectResponse(f"/accounts/{account_id}#timeline", status_code=303)
-
-
-def _rescore(session: DbSession, account_id: int) -> None:
-    """Bring the account's health up to date after a change, if the engine can."""
-    from goodwill.scoring import service as scoring
-
-    rescore = getattr(scoring, "rescore_accounts", None)
-    if rescore is not None:
-        rescore(session, [account_id], today_utc())
 
 
 @router.post("/accounts/{account_id}/promises")
@@ -181,7 +171,6 @@ def add_account_promise(
             contact_id=contact_id or None,
         ),
     )
-    _rescore(session, account_id)
     return RedirectResponse(f"/accounts/{account_id}#promises", status_code=303)
 
 
@@ -194,8 +183,7 @@ def promise_kept(
     back: Annotated[str, Form(max_length=300)] = "/promises",
 ) -> Response:
     """Mark a promise kept today."""
-    promise = keep_promise(session, promise_id, today_utc())
-    _rescore(session, promise.account_id)
+    keep_promise(session, promise_id, today_utc())
     target = back if back.startswith("/") and not back.startswith("//") else "/promises"
     return RedirectResponse(target, status_code=303)
 

@@ -1,0 +1,1 @@
+"""Outreach programs with a randomized holdout, thank-you note cards and the weekly digest."""

@@ -1,0 +1,96 @@
+"""A crafted world for programs: a team of three, 30 neglected customers, 10 recent, 2 suppliers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from goodwill.models import Account, AccountKind, Contact, Fact, FactKind, Member, Order, Role
+from goodwill.scoring import rollups
+from tests.agenda.world import person
+
+DAY = date(2026, 11, 23)
+
+
+@dataclass
+class ProgramWorld:
+    """The people and accounts of the crafted world."""
+
+    ann: Member
+    mia: Member
+    ola: Member
+    neglected: list[Account]
+    recent: list[Account]
+    suppliers: list[Account]
+
+
+def build(session: Session) -> ProgramWorld:
+    """Ann owns the first ten neglected customers; the rest are nobody's.
+
+    Neglected customers last ordered 200 days ago, for 100.00 times their number (so their
+    12-month revenue differs, giving value tiers); recent ones ordered 10 days ago.
+    """
+    ann = person(session, "Ann Smith")
+    mia = person(session, "Mia Jones", Role.MANAGER)
+    ola = person(session, "Ola Berg")
+    neglected: list[Account] = []
+    recent: list[Account] = []
+    for n in range(1, 31):
+        a = Account(
+            name=f"Neglected {n:02d}",
+            kind=AccountKind.CUSTOMER,
+            address_line1=f"{n} Mill Road",
+            city="Springfield",
+            postal_code="12345",
+            country="US",
+        )
+        a.owners = [ann] if n <= 10 else []
+        session.add(a)
+        neglected.append(a)
+    for n in range(1, 11):
+        a = Account(name=f"Recent {n:02d}", kind=AccountKind.CUSTOMER)
+        session.add(a)
+        recent.append(a)
+    suppliers = [Account(name=f"Supplier {n}", kind=AccountKind.SUPPLIER) for n in (1, 2)]
+    session.add_all(suppliers)
+    session.flush()
+    for n, a in enumerate(neglected, start=1):
+        session.add(
+            Order(
+                account_id=a.id,
+                external_id="o1",
+                ordered_on=DAY - timedelta(days=200),
+                amount_minor=10_000 * n,
+            )
+        )
+        session.add(
+            Contact(
+                account_id=a.id,
+                name=f"Pat Buyer {n}",
+                address_line1=f"Attn. Pat, {n} Mill Road",
+                city="Springfield",
+                postal_code="12345",
+            )
+        )
+        session.add(
+            Fact(
+                account_id=a.id,
+                kind=FactKind.GOAL,
+                text=f"secret goal {n}: open a second plant",
+                learned_on=DAY - timedelta(days=30),
+            )
+        )
+    for a in recent:
+        session.add(
+            Order(
+                account_id=a.id,
+                external_id="o1",
+                ordered_on=DAY - timedelta(days=10),
+                amount_minor=50_000,
+            )
+        )
+    session.flush()
+    rollups.rebuild(session, as_of=DAY)
+    return ProgramWorld(ann, mia, ola, neglected, recent, suppliers)
