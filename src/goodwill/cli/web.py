@@ -45,6 +45,7 @@ def serve(
         schema.upgrade(engine)
     host = host or settings.web_host
     port = port or settings.web_port
+    _check_free(host, port)
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     console.print(f"[bold]Goodwill is running at[/] http://{shown}:{port}/  (Ctrl+C stops it)")
     password = demo_password(settings.data_dir)
@@ -67,6 +68,20 @@ def serve(
         proxy_headers=True,
         server_header=False,
     )
+
+
+def _check_free(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise Invalid(
+                f"cannot listen on {host}:{port} ({exc.strerror}): is Goodwill already running? "
+                "Pick another port with --port or GOODWILL_WEB_PORT"
+            ) from None
 
 
 RoleOption = Annotated[Role, typer.Option("--role", help="admin, manager or member.")]
