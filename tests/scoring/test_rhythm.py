@@ -434,3 +434,51 @@ def test_expected_order_value_lies_between_the_population_mean_and_the_buyers_ow
     own = np.where((x > 0) & (m > 0), m, mean)
     assert np.all(value >= np.minimum(mean, own) * (1 - 1e-12))
     assert np.all(value <= np.maximum(mean, own) * (1 + 1e-12))
+
+
+def test_packed_grouping_gives_what_the_lexsort_gives() -> None:
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 40, 5000).astype(np.float64)
+    t_x = rng.integers(0, 300, 5000).astype(np.float64)
+    T = t_x + rng.integers(0, 300, 5000)
+    assert rhythm._packed_key([x, t_x, T]) is not None
+    packed, packed_counts = rhythm._distinct_rows(x, t_x, T)
+    # Half a day more on every T forces the lexsort; take it off again to compare.
+    lexsorted, lex_counts = rhythm._distinct_rows(x, t_x, T + 0.5)
+    assert rhythm._packed_key([x, t_x, T + 0.5]) is None
+    np.testing.assert_array_equal(packed[0], lexsorted[0])
+    np.testing.assert_array_equal(packed[1], lexsorted[1])
+    np.testing.assert_array_equal(packed[2], lexsorted[2] - 0.5)
+    np.testing.assert_array_equal(packed_counts, lex_counts)
+    (ux, utx, uT), at = rhythm._factor(x, t_x, T)
+    np.testing.assert_array_equal(ux[at], x)
+    np.testing.assert_array_equal(utx[at], t_x)
+    np.testing.assert_array_equal(uT[at], T)
+
+
+def test_the_fast_spend_objective_is_the_weighted_sum_of_its_terms() -> None:
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 30, 3000).astype(np.float64)
+    m = np.round(rng.gamma(4.0, 12.0, 3000), 2) + 0.01
+    (gx, gm), weight = rhythm._distinct_rows(x, m)
+    objective = rhythm._spend_objective(gx, gm, weight, int(x.size))
+    for p, q, gamma in ((6.2, 3.7, 15.4), (1.3, 8.0, 2.5), (20.0, 1.4, 300.0)):
+        value, grad = objective(np.log(np.array([p, q, gamma])))
+        terms, term_grad = rhythm._spend_terms(p, q, gamma, gx, gm)
+        assert value == pytest.approx(-float(weight @ terms) / x.size, rel=1e-12)
+        np.testing.assert_allclose(grad, -(term_grad @ weight) / x.size, rtol=1e-9, atol=1e-12)
+
+
+def test_the_fast_rhythm_objective_is_the_weighted_sum_of_its_terms() -> None:
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 25, 4000).astype(np.float64)
+    t_x = np.where(x > 0, rng.integers(1, 400, 4000), 0).astype(np.float64)
+    T = t_x + rng.integers(0, 400, 4000)
+    gx, gtx, gT, weight = rhythm.group_customers(x, t_x, T)
+    h = rhythm._histories(gx, gtx, gT)
+    objective = rhythm._rhythm_objective(h, weight, int(x.size))
+    for r, alpha, a, b in ((0.24, 31.0, 0.79, 2.4), (1.5, 4.0, 3.0, 0.6), (0.05, 300.0, 0.2, 9.0)):
+        value, grad = objective(np.log(np.array([r, alpha, a, b])))
+        terms, term_grad = rhythm._rhythm_terms(r, alpha, a, b, h)
+        assert value == pytest.approx(-float(weight @ terms) / x.size, rel=1e-12)
+        np.testing.assert_allclose(grad, -(term_grad @ weight) / x.size, rtol=1e-9, atol=1e-12)

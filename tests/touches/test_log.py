@@ -191,3 +191,12 @@ def test_a_real_process_prints_one_error_line(configured: str, world: dict[str, 
     assert result.returncode == 1
     assert result.stderr.startswith("error: no contact 'Nobody' at account Acme Tools")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_quote_a_touch_follows_up_can_be_named_by_its_number(
+    configured: str, engine: Engine, world: dict[str, int]
+) -> None:
+    out = as_json(
+        "log", "A-1", "Called about the quote", "--quote", str(world["quote"]), member=ANN
+    )
+    assert out["quote_id"] == world["quote"]

@@ -31,7 +31,7 @@ This module is pure: NumPy and SciPy only, no database.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import cast
@@ -277,6 +277,58 @@ def _rhythm_terms(
     return log_lik, grad
 
 
+def _rhythm_objective(h: _Histories, weight: FloatArray, n: int) -> Objective:
+    """The fit's objective: `_rhythm_terms` summed with weights, without per-row gradients.
+
+    The same sums as `weight @ log_lik` and `grad @ weight`, taken as dot products as they
+    are formed (the per-x parts summed once per distinct x), so an evaluation makes no
+    (4, rows) gradient array. Tested equal to the weighted sum of `_rhythm_terms`.
+    """
+    wx = np.bincount(h.x_at.reshape(-1), weights=weight, minlength=h.x_values.size)
+    total_weight = float(weight.sum())
+    ux = h.x_values
+
+    def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
+        r, alpha, a, b = (float(v) for v in np.exp(log_params))
+        b_x1 = np.where(ux > 0, b + ux - 1.0, 1.0)
+        a12 = (
+            special.gammaln(r + ux)
+            - special.gammaln(r)
+            + r * math.log(alpha)
+            + special.gammaln(a + b)
+            + special.gammaln(b + ux)
+            - special.gammaln(b)
+            - special.gammaln(a + b + ux)
+        )
+        psi_abx = special.digamma(a + b) - special.digamma(a + b + ux)
+        d_r_x = special.digamma(r + ux) - special.digamma(r) + math.log(alpha)
+        d_b_x = psi_abx + special.digamma(b + ux) - special.digamma(b)
+        log_T_values = np.log(alpha + h.T_values)
+        log_tx_values = np.log(alpha + h.tx_values)
+        log_T = log_T_values[h.T_at]
+        log_tx = log_tx_values[h.tx_at]
+        rx = r + h.x
+        a3 = -rx * log_T
+        a4 = np.where(h.repeat, math.log(a) - np.log(b_x1)[h.x_at] - rx * log_tx, -np.inf)
+        gap = a4 - a3
+        w4 = special.expit(gap) * weight  # weighted share of the "dropped out" branch
+        w3 = weight - w4
+        log_lik = float(wx @ a12) + float(weight @ a3) + float(weight @ np.logaddexp(0.0, gap))
+        inv_T = np.exp(-log_T_values)[h.T_at]
+        inv_tx = np.exp(-log_tx_values)[h.tx_at]
+        d_r = float(wx @ d_r_x) - float(w3 @ log_T) - float(w4 @ log_tx)
+        d_alpha = total_weight * r / alpha - float((rx * w3) @ inv_T) - float((rx * w4) @ inv_tx)
+        d_a = float(wx @ psi_abx) + float(w4.sum()) / a
+        d_b = float(wx @ d_b_x) - float(w4 @ (1.0 / b_x1)[h.x_at])
+        value = -log_lik / n
+        if not math.isfinite(value):
+            return math.inf, np.zeros(4)
+        grad = np.array([r * d_r, alpha * d_alpha, a * d_a, b * d_b])
+        return value, -grad / n
+
+    return objective
+
+
 def customer_log_likelihood(
     parameters: RhythmParameters, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
 ) -> FloatArray:
@@ -298,10 +350,44 @@ def group_customers(
     return gx, gtx, gT, counts
 
 
+def _packed_key(columns: Sequence[FloatArray]) -> npt.NDArray[np.int64] | None:
+    """One int64 per row that sorts like the rows, when every column holds small whole
+    numbers (time in days, purchase counts); None otherwise."""
+    if columns[0].size == 0:
+        return None
+    key = np.zeros(columns[0].size, dtype=np.int64)
+    span = 1
+    for c in reversed(columns):
+        low, high = float(c.min()), float(c.max())
+        if low == high:
+            continue  # a constant column (a window's length) tells no rows apart
+        if low < 0 or high >= 2**20 or not np.array_equal(c, np.floor(c)):
+            return None
+        size = int(high) + 1
+        if span * size >= 2**62:
+            return None
+        key += c.astype(np.int64) * span
+        span *= size
+    return key
+
+
 def _distinct_rows(*columns: FloatArray) -> tuple[list[FloatArray], FloatArray]:
-    """The distinct rows of equal-length columns, sorted, with how often each occurs."""
+    """The distinct rows of equal-length columns, sorted, with how often each occurs.
+
+    Whole-number columns are packed into one int64 key and sorted once (about 4x faster
+    than the lexsort over the columns, which handles everything else).
+    """
     if columns[0].size == 0:
         return list(columns), np.zeros(0)
+    key = _packed_key(columns)
+    if key is not None:
+        dense = _dense_factor(key)
+        if dense is not None:
+            first, inverse = dense
+            occurrences = np.bincount(inverse, minlength=first.size)
+        else:
+            _, first, occurrences = np.unique(key, return_index=True, return_counts=True)
+        return [c[first] for c in columns], occurrences.astype(np.float64)
     order = np.lexsort(columns[::-1])
     ordered = [c[order] for c in columns]
     new = np.zeros(ordered[0].size, dtype=bool)
@@ -311,6 +397,41 @@ def _distinct_rows(*columns: FloatArray) -> tuple[list[FloatArray], FloatArray]:
     starts = np.flatnonzero(new)
     counts = np.diff(np.append(starts, ordered[0].size)).astype(np.float64)
     return [c[starts] for c in ordered], counts
+
+
+def _factor(*columns: FloatArray) -> tuple[list[FloatArray], IntArray]:
+    """The distinct rows of the columns and, per row, which distinct row it is."""
+    if columns[0].size == 0:
+        return list(columns), np.zeros(0, dtype=np.intp)
+    key = _packed_key(columns)
+    if key is None:
+        stacked = np.column_stack(columns)
+        distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        return [distinct[:, i] for i in range(len(columns))], inverse.reshape(-1)
+    dense = _dense_factor(key)
+    if dense is None:
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        first, inverse = dense
+    return [c[first] for c in columns], inverse.reshape(-1)
+
+
+def _dense_factor(key: npt.NDArray[np.int64]) -> tuple[IntArray, IntArray] | None:
+    """Factor small keys without sorting: mark which occur, number them in key order.
+
+    Used when the keys span at most a few times as many values as there are rows (a
+    population in days: purchase counts x days); None when a sort is cheaper.
+    """
+    span = int(key.max()) + 1
+    if span > max(4 * key.size, 1 << 16) or span > 1 << 26:
+        return None
+    present = np.zeros(span, dtype=bool)
+    present[key] = True
+    slot = np.cumsum(present, dtype=np.int64) - 1
+    inverse = slot[key]
+    first = np.empty(int(slot[-1]) + 1, dtype=np.int64)
+    first[inverse] = np.arange(key.size, dtype=np.int64)
+    return first, inverse
 
 
 def rhythm_log_likelihood(
@@ -400,14 +521,7 @@ def fit_rhythm(
     else:
         gx, gtx, gT, weight = xs, txs, Ts, np.ones_like(xs)
     histories = _histories(gx, gtx, gT)
-
-    def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
-        r, alpha, a, b = (float(v) for v in np.exp(log_params))
-        log_lik, grad = _rhythm_terms(r, alpha, a, b, histories)
-        value = -float(weight @ log_lik) / n
-        if not math.isfinite(value):
-            return math.inf, np.zeros(4)
-        return value, -(grad @ weight) / n
+    objective = _rhythm_objective(histories, weight, n)
 
     solution, converged, on_edge = _maximize(objective, _warm_start(xs, txs, Ts, weight.size))
     if not converged or on_edge:
@@ -475,13 +589,19 @@ def _expected_purchases(
     t: FloatArray,
 ) -> FloatArray:
     """Eq. 10 in the Euler-transformed form, with `a` given separately (a != 1)."""
-    z = t / (p.alpha + T + t)
-    c = a + p.b + x - 1.0
+    # The hypergeometric term depends on (x, T, t) only: evaluate it once per distinct
+    # triple (a population in days has far fewer of them than customers) and gather.
+    shape = x.shape
+    x, t_x, T, t = (v.reshape(-1) for v in (x, t_x, T, t))
+    (ux, uT, ut), at = _factor(x, T, t)
+    z = ut / (p.alpha + uT + ut)
+    c = a + p.b + ux - 1.0
     hyp = special.hyp2f1(a + p.b - 1.0 - p.r, a - 1.0, c, z)
-    tail = np.exp((a - 1.0) * np.log1p(-z)) * hyp
+    tail = (np.exp((a - 1.0) * np.log1p(-z)) * hyp)[at]
+    c = c[at]
     at_a = RhythmParameters(p.r, p.alpha, a, p.b)
     expected = c / (a - 1.0) * (1.0 - tail) * probability_alive(at_a, x, t_x, T)
-    return np.asarray(np.maximum(expected, 0.0), dtype=np.float64)
+    return np.asarray(np.maximum(expected, 0.0), dtype=np.float64).reshape(shape)
 
 
 def probability_purchase(
@@ -570,14 +690,7 @@ def fit_spend(
     if n < MIN_CUSTOMERS:
         return fallback(converged=False)
     (gx, gm), weight = _distinct_rows(xs, ms)
-
-    def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
-        p, q, gamma = (float(v) for v in np.exp(log_params))
-        log_lik, grad = _spend_terms(p, q, gamma, gx, gm)
-        value = -float(weight @ log_lik) / n
-        if not math.isfinite(value):
-            return math.inf, np.zeros(3)
-        return value, -(grad @ weight) / n
+    objective = _spend_objective(gx, gm, weight, n)
 
     solution, converged, on_edge = _maximize(objective, np.zeros(3))
     p, q, gamma = (float(v) for v in np.exp(solution))
@@ -587,6 +700,50 @@ def fit_spend(
     return SpendFit(
         SpendParameters(p=p, q=q, gamma=gamma), ll, n, converged=True, used_default=False
     )
+
+
+def _spend_objective(gx: FloatArray, gm: FloatArray, weight: FloatArray, n: int) -> Objective:
+    """The fit's objective: `_spend_terms` summed with weights, refactored for speed.
+
+    Every term but log(gamma + x m) depends on x alone or not on the parameters at all, so
+    those are summed once per distinct x, or once before the fit; each evaluation then
+    costs one log and one division per row instead of a dozen special functions. Tested
+    equal to the weighted sum of `_spend_terms`.
+    """
+    ux, x_at = np.unique(gx, return_inverse=True)
+    wx = np.bincount(x_at.reshape(-1), weights=weight, minlength=ux.size)
+    total_weight = float(weight.sum())
+    log_m, log_x = np.log(gm), np.log(gx)
+    wgx = weight * gx
+    xm = gx * gm
+    c_log_m = float(weight @ log_m)  # sum w log m
+    c_x_log = float(wgx @ (log_m + log_x))  # sum w x (log m + log x)
+
+    def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
+        p, q, gamma = (float(v) for v in np.exp(log_params))
+        pux = p * ux
+        log_total = np.log(gamma + xm)
+        inv_total = 1.0 / (gamma + xm)
+        a_log, b_log = float(wgx @ log_total), float(weight @ log_total)
+        a_inv, b_inv = float(wgx @ inv_total), float(weight @ inv_total)
+        per_x = (
+            special.gammaln(pux + q)
+            - special.gammaln(pux)
+            - special.gammaln(q)
+            + q * math.log(gamma)
+        )
+        psi_pxq = special.digamma(pux + q)
+        log_lik = float(wx @ per_x) + p * c_x_log - c_log_m - p * a_log - q * b_log
+        d_p = float(wx @ (ux * (psi_pxq - special.digamma(pux)))) + c_x_log - a_log
+        d_q = float(wx @ (psi_pxq - special.digamma(q) + math.log(gamma))) - b_log
+        d_gamma = total_weight * q / gamma - p * a_inv - q * b_inv
+        value = -log_lik / n
+        if not math.isfinite(value):
+            return math.inf, np.zeros(3)
+        grad = np.array([p * d_p, q * d_q, gamma * d_gamma])
+        return value, -grad / n
+
+    return objective
 
 
 def spend_log_likelihood(

@@ -76,10 +76,14 @@ def log_touch(session: Session, entry: TouchIn) -> TouchOut:
 
 
 def quote_id_for(session: Session, account: Account, external_id: str) -> int:
-    """The id of the account's quote with this external id, or NotFound."""
-    quote = session.scalar(queries.quote_by_external_id(account.id, external_id.strip()))
+    """The id of the account's quote with this external id (or this number), or NotFound."""
+    wanted = external_id.strip()
+    quote = session.scalar(queries.quote_by_external_id(account.id, wanted))
+    if quote is None and wanted.isdigit():
+        by_number = session.get(Quote, int(wanted))
+        quote = by_number if by_number is not None and by_number.account_id == account.id else None
     if quote is None:
-        raise NotFound(f"account {account.name} has no quote {external_id.strip()!r}")
+        raise NotFound(f"account {account.name} has no quote {wanted!r}")
     return quote.id
 
 
