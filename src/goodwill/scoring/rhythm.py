@@ -229,17 +229,11 @@ def _histories(x: FloatArray, t_x: FloatArray, T: FloatArray) -> _Histories:
     return _Histories(x, x > 0, x_values, x_at, tx_values, tx_at, T_values, T_at)
 
 
-def _rhythm_terms(
-    r: float, alpha: float, a: float, b: float, h: _Histories
-) -> tuple[FloatArray, FloatArray]:
-    """Per-row log-likelihood (eq. 6 in log-sum form) and its gradient in log-parameters.
-
-    log L = A1 + A2 + log(e^A3 + [x > 0] e^A4) with A1 = log G(r+x) - log G(r) + r log alpha,
-    A2 = log B(a, b+x) - log B(a, b), A3 = -(r+x) log(alpha+T) and
-    A4 = log a - log(b+x-1) - (r+x) log(alpha+t_x), as in lifetimes.
-    """
-    ux = h.x_values
-    # Per distinct x. b + x - 1 is only used where x > 0, where it is >= b > 0.
+def _per_x(
+    r: float, alpha: float, a: float, b: float, ux: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """The likelihood's parts that depend on x alone, once per distinct x: b + x - 1 (1
+    where x = 0, where it is unused), A1 + A2, and the digamma parts of the gradient."""
     b_x1 = np.where(ux > 0, b + ux - 1.0, 1.0)
     a12 = (
         special.gammaln(r + ux)
@@ -250,10 +244,23 @@ def _rhythm_terms(
         - special.gammaln(b)
         - special.gammaln(a + b + ux)
     )
-    log_b_x1 = np.log(b_x1)
     psi_abx = special.digamma(a + b) - special.digamma(a + b + ux)
     d_r_x = special.digamma(r + ux) - special.digamma(r) + math.log(alpha)
     d_b_x = psi_abx + special.digamma(b + ux) - special.digamma(b)
+    return b_x1, a12, psi_abx, d_r_x, d_b_x
+
+
+def _rhythm_terms(
+    r: float, alpha: float, a: float, b: float, h: _Histories
+) -> tuple[FloatArray, FloatArray]:
+    """Per-row log-likelihood (eq. 6 in log-sum form) and its gradient in log-parameters.
+
+    log L = A1 + A2 + log(e^A3 + [x > 0] e^A4) with A1 = log G(r+x) - log G(r) + r log alpha,
+    A2 = log B(a, b+x) - log B(a, b), A3 = -(r+x) log(alpha+T) and
+    A4 = log a - log(b+x-1) - (r+x) log(alpha+t_x), as in lifetimes.
+    """
+    b_x1, a12, psi_abx, d_r_x, d_b_x = _per_x(r, alpha, a, b, h.x_values)
+    log_b_x1 = np.log(b_x1)
     # Per distinct T and t_x.
     log_T = np.log(alpha + h.T_values)[h.T_at]
     log_tx = np.log(alpha + h.tx_values)[h.tx_at]
@@ -290,19 +297,7 @@ def _rhythm_objective(h: _Histories, weight: FloatArray, n: int) -> Objective:
 
     def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
         r, alpha, a, b = (float(v) for v in np.exp(log_params))
-        b_x1 = np.where(ux > 0, b + ux - 1.0, 1.0)
-        a12 = (
-            special.gammaln(r + ux)
-            - special.gammaln(r)
-            + r * math.log(alpha)
-            + special.gammaln(a + b)
-            + special.gammaln(b + ux)
-            - special.gammaln(b)
-            - special.gammaln(a + b + ux)
-        )
-        psi_abx = special.digamma(a + b) - special.digamma(a + b + ux)
-        d_r_x = special.digamma(r + ux) - special.digamma(r) + math.log(alpha)
-        d_b_x = psi_abx + special.digamma(b + ux) - special.digamma(b)
+        b_x1, a12, psi_abx, d_r_x, d_b_x = _per_x(r, alpha, a, b, ux)
         log_T_values = np.log(alpha + h.T_values)
         log_tx_values = np.log(alpha + h.tx_values)
         log_T = log_T_values[h.T_at]
