@@ -241,3 +241,20 @@ def test_an_empty_database_scores_and_plans_nothing(session: Session) -> None:
     assert plan.items == []
     assert plan.open == 0
     assert session.scalar(select(func.count()).select_from(ScoringRun)) == 1
+
+
+def test_an_account_dismissed_today_goes_to_nobody_else_today(
+    session: Session, world: World
+) -> None:
+    ann = world.ann
+    items = member_plan(session, ann, DAY).items
+    for item in items:
+        dismiss_item(session, item.id, ann, "handled at the trade show")
+    # Someone joins the team the same day: their first look makes their plan.
+    newcomer = Member(name="Nia New", email="nia@goodwill-test.com")
+    session.add(newcomer)
+    session.flush()
+    plan = member_plan(session, newcomer, DAY)
+    assert {i.account_id for i in items}.isdisjoint({i.account_id for i in plan.items})
+    # And looking again changes nothing (no second plan, no clash on the day's accounts).
+    assert member_plan(session, newcomer, DAY).items == plan.items

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
@@ -25,7 +26,14 @@ from goodwill.models import (
     Value,
 )
 from goodwill.scoring import rollups
-from goodwill.scoring.rollups import NEVER, bring_current, rebuild, refresh_accounts
+from goodwill.scoring.rollups import (
+    NEVER,
+    add_orders,
+    bring_current,
+    make_current,
+    rebuild,
+    refresh_accounts,
+)
 
 DAY = date(2026, 3, 10)
 
@@ -49,6 +57,16 @@ def order(session: Session, account: Account, on: date, amount: int) -> None:
     n = session.scalar(select(Order.id).order_by(Order.id.desc()).limit(1)) or 0
     session.add(
         Order(account_id=account.id, external_id=f"O{n + 1}", ordered_on=on, amount_minor=amount)
+    )
+    session.flush()
+
+
+def new_orders(rows: list[tuple[int, date, int]]) -> pl.DataFrame:
+    """New orders as an importer hands them to add_orders."""
+    return pl.DataFrame(
+        rows,
+        schema={"account_id": pl.Int64, "ordered_on": pl.Date, "amount_minor": pl.Int64},
+        orient="row",
     )
 
 
@@ -246,6 +264,8 @@ day_offset = st.sampled_from([-400, -365, -180, -90, -89, -30, -1, 0, 1, 30])
 as_of_step = st.sampled_from([0, 1, 29, 30, 89, 90, 91, 180, 365, -1, -90])
 operation = st.one_of(
     st.tuples(st.just("order"), st.integers(0, 4), day_offset, st.integers(-500, 50_000)),
+    # Another order on the day of an existing one (a day already counted, perhaps the first).
+    st.tuples(st.just("repeat"), st.integers(0, 20), st.integers(-500, 50_000)),
     st.tuples(
         st.just("touch"),
         st.integers(0, 4),
@@ -270,20 +290,40 @@ operation = st.one_of(
     ),
     st.tuples(st.just("fact"), st.integers(0, 4), day_offset, st.sampled_from(list(FactKind))),
 )
+# How a batch's new orders reach the rollups: recomputed with everything else ("full"),
+# added to rows made exact first, as the importer does ("prepared"), or added to whatever
+# rows there are ("delta": a missing or stale row is then recomputed).
+order_path = st.sampled_from(["full", "prepared", "delta"])
 batches = st.lists(
-    st.tuples(as_of_step, st.lists(operation, max_size=4)),
+    st.tuples(as_of_step, st.lists(operation, max_size=4), order_path),
     min_size=1,
     max_size=6,
 )
 
 
+def _new_order(
+    session: Session, accounts: list[Account], op: tuple[Any, ...], day: date
+) -> tuple[int, date, int] | None:
+    """Write the order an "order" or "repeat" operation adds; its account, day and amount."""
+    if op[0] == "order":
+        written = (int(accounts[op[1]].id), day + timedelta(days=op[2]), int(op[3]))
+    else:
+        existing = session.scalars(select(Order).order_by(Order.id)).all()
+        if not existing:
+            return None
+        like = existing[op[1] % len(existing)]
+        written = (int(like.account_id), like.ordered_on, int(op[2]))
+    acct = next(a for a in accounts if a.id == written[0])
+    order(session, acct, written[1], written[2])
+    return written
+
+
 def _apply(session: Session, accounts: list[Account], op: tuple[Any, ...], day: date) -> int | None:
     """Write one record (or change one), dated relative to ``day``; returns its account."""
     kind = op[0]
-    if kind == "order":
-        acct = accounts[op[1]]
-        order(session, acct, day + timedelta(days=op[2]), op[3])
-        return int(acct.id)
+    if kind in ("order", "repeat"):
+        written = _new_order(session, accounts, op, day)
+        return None if written is None else written[0]
     if kind == "touch":
         acct = accounts[op[1]]
         touch(session, acct, at(day + timedelta(days=op[2]), 23), op[3], op[4])
@@ -334,7 +374,9 @@ def _apply(session: Session, accounts: list[Account], op: tuple[Any, ...], day: 
 def _snapshot(session: Session) -> dict[int, tuple[Any, ...]]:
     session.expire_all()
     rows = session.scalars(select(AccountRollup)).all()
-    figures = [c for c in rollups.ROLLUP_COLUMNS if c not in ("as_of", "stale_on")]
+    # stale_on too: an exact row's next change is a fact about its records, whichever day
+    # the row was computed on.
+    figures = [c for c in rollups.ROLLUP_COLUMNS if c != "as_of"]
     return {r.account_id: tuple(getattr(r, c) for c in figures) for r in rows}
 
 
@@ -351,11 +393,20 @@ def test_incremental_rollups_equal_a_rebuild(
         accounts = [new_account(session, f"A{i}") for i in range(5)]
         rebuild(session, as_of=DAY)
         as_of = DAY
-        for step, operations in plan:
+        for step, operations, path in plan:
             as_of += timedelta(days=step)
-            changed = {_apply(session, accounts, op, as_of) for op in operations}
+            new = ("order", "repeat")
+            orders = [op for op in operations if op[0] in new and path != "full"]
+            others = [op for op in operations if op not in orders]
+            changed = {_apply(session, accounts, op, as_of) for op in others}
             session.flush()
             refresh_accounts(session, [i for i in changed if i is not None], as_of=as_of)
+            if path == "prepared":
+                # As the importer does: every account that may get an order (a repeat may
+                # name any of them).
+                make_current(session, [a.id for a in accounts], as_of=as_of)
+            written = [_new_order(session, accounts, op, as_of) for op in orders]
+            add_orders(session, new_orders([w for w in written if w is not None]), as_of=as_of)
             bring_current(session, as_of, rebuild_share=1.0)
             incremental = _snapshot(session)
             with session.begin_nested() as savepoint:
@@ -392,3 +443,91 @@ def test_stale_on_is_the_first_day_a_window_changes(session: Session) -> None:
     assert bring_current(session, DAY + timedelta(days=14), rebuild_share=1.0) == 0
     assert bring_current(session, DAY + timedelta(days=15), rebuild_share=1.0) == 1
     assert rollup_of(session, acme).fact_kinds_fresh == 1
+
+
+# --- new orders added to the stored rows ----------------------------------------------------
+
+
+def test_new_orders_are_added_to_the_row_without_reading_history(session: Session) -> None:
+    acme = new_account(session)
+    order(session, acme, ago(200), 1_000)
+    order(session, acme, ago(20), 2_000)
+    refresh_accounts(session, [acme.id], as_of=DAY)
+    # Changed behind the rollup's back: a recomputation would see it, an addition does not.
+    session.execute(text("UPDATE sales_order SET amount_minor = 0"))
+    order(session, acme, ago(5), 300)
+    assert add_orders(session, new_orders([(acme.id, ago(5), 300)]), as_of=DAY) == 1
+    r = rollup_of(session, acme)
+    assert (r.order_count, r.order_days, r.spend_minor) == (3, 3, 3_300)
+    assert (r.revenue_90_minor, r.revenue_prior_90_minor, r.revenue_365_minor) == (2_300, 0, 3_300)
+    assert (r.first_order_on, r.last_order_on, r.first_day_minor) == (ago(200), ago(5), 1_000)
+    assert r.stale_on == DAY + timedelta(days=70)  # the order of 20 days ago leaves the 90
+
+
+def test_an_order_on_a_day_that_has_one_adds_no_day(session: Session) -> None:
+    acme = new_account(session)
+    order(session, acme, ago(100), 1_000)
+    order(session, acme, ago(50), 2_000)
+    order(session, acme, ago(10), 3_000)
+    refresh_accounts(session, [acme.id], as_of=DAY)
+    added = [(acme.id, ago(50), 5), (acme.id, ago(50), 6), (acme.id, ago(30), 7)]
+    for _, on, amount in added:
+        order(session, acme, on, amount)
+    add_orders(session, new_orders(added), as_of=DAY)
+    r = rollup_of(session, acme)
+    assert (r.order_count, r.order_days, r.spend_minor) == (6, 4, 6_018)
+
+
+def test_orders_before_the_first_one_replace_or_add_to_the_first_day(session: Session) -> None:
+    acme = new_account(session)
+    order(session, acme, ago(100), 1_000)
+    refresh_accounts(session, [acme.id], as_of=DAY)
+    order(session, acme, ago(100), 50)  # the same first day
+    add_orders(session, new_orders([(acme.id, ago(100), 50)]), as_of=DAY)
+    assert rollup_of(session, acme).first_day_minor == 1_050
+    order(session, acme, ago(400), 7)  # a new first day, outside every window
+    order(session, acme, ago(400), 8)
+    add_orders(session, new_orders([(acme.id, ago(400), 7), (acme.id, ago(400), 8)]), as_of=DAY)
+    r = rollup_of(session, acme)
+    assert (r.first_order_on, r.first_day_minor, r.order_days, r.spend_minor) == (
+        ago(400),
+        15,
+        2,
+        1_065,
+    )
+    assert r.revenue_365_minor == 1_050
+
+
+def test_a_future_order_only_moves_stale_on(session: Session) -> None:
+    acme = new_account(session)
+    refresh_accounts(session, [acme.id], as_of=DAY)
+    order(session, acme, DAY + timedelta(days=4), 100)
+    add_orders(session, new_orders([(acme.id, DAY + timedelta(days=4), 100)]), as_of=DAY)
+    r = rollup_of(session, acme)
+    assert (r.order_count, r.spend_minor, r.first_order_on) == (0, 0, None)
+    assert r.stale_on == DAY + timedelta(days=4)
+    assert bring_current(session, DAY + timedelta(days=4), rebuild_share=1.0) == 1
+    assert rollup_of(session, acme).order_count == 1
+
+
+def test_rows_that_are_not_exact_are_recomputed_instead(session: Session) -> None:
+    acme, globex = new_account(session, "Acme"), new_account(session, "Globex")
+    order(session, acme, ago(85), 100)  # leaves the 90 days in 5 days
+    refresh_accounts(session, [acme.id], as_of=DAY)  # Globex has no row at all
+    later = DAY + timedelta(days=5)
+    order(session, acme, later, 10)
+    order(session, globex, later, 20)
+    added = [(acme.id, later, 10), (globex.id, later, 20)]
+    assert add_orders(session, new_orders(added), as_of=later) == 2
+    a, g = rollup_of(session, acme), rollup_of(session, globex)
+    assert (a.revenue_90_minor, a.revenue_prior_90_minor, a.as_of) == (10, 100, later)
+    assert (g.order_count, g.spend_minor, g.as_of) == (1, 20, later)
+
+
+def test_make_current_recomputes_only_rows_that_are_not_exact(session: Session) -> None:
+    acme, globex = new_account(session, "Acme"), new_account(session, "Globex")
+    order(session, acme, ago(85), 100)
+    rebuild(session, as_of=DAY)
+    assert make_current(session, [acme.id, globex.id], as_of=DAY + timedelta(days=4)) == 0
+    assert make_current(session, [acme.id, globex.id], as_of=DAY + timedelta(days=5)) == 1
+    assert rollup_of(session, acme).revenue_prior_90_minor == 100

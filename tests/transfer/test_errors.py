@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from goodwill.errors import Invalid
 from goodwill.models import Account, Order
+from goodwill.transfer.check import _amount
 from goodwill.transfer.problems import PROBLEM_CAP, ImportFailed, Problem
 from goodwill.transfer.service import import_file
 from tests.transfer.files import seed, write
@@ -185,3 +187,22 @@ def test_unknown_kind_and_bad_map(session: Session, tmp_path: Path) -> None:
         import_file(session, "invoices", path)
     with pytest.raises(ImportFailed, match="not a column of orders"):
         import_file(session, "orders", path, mapping={"account": "customer"})
+
+
+@pytest.mark.parametrize("decimal_comma", [False, True])
+def test_plain_amounts_read_the_same_as_through_the_general_parse(decimal_comma: bool) -> None:
+    """A column of plain amounts takes a shortcut; mixed in with others, the same cents."""
+    plain = ["-1234.50", "99", "0.05", "-0.50", "007.00", "123456789012345.99", None]
+    if decimal_comma:
+        plain = [None if p is None else p.replace(".", ",") for p in plain]
+    other = "1.234,5" if decimal_comma else "1,234.5"  # not plain: the general parse
+    shortcut, none = _amount(pl.col("a"), pl.Series("a", plain), decimal_comma)
+    assert none is None
+    general, reason = _amount(pl.col("a"), pl.Series("a", [*plain, other]), decimal_comma)
+    assert reason is not None
+    got = pl.DataFrame({"a": plain}).select(shortcut.alias("v"))["v"].to_list()
+    assert got == [-123450, 9900, 5, -50, 700, 12345678901234599, None]
+    frame = pl.DataFrame({"a": [*plain, other]})
+    assert frame.select(general.alias("v"))["v"].to_list() == [*got, 123450]
+    given = frame.select(reason.alias("r"), pl.col("a").is_not_null().alias("given"))
+    assert given.filter("given")["r"].null_count() == len(plain)  # no reason for any amount

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
+import polars as pl
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from goodwill.models import (
@@ -20,6 +23,7 @@ from goodwill.models import (
     Touch,
     account_owner,
 )
+from goodwill.scoring import rollups
 from goodwill.transfer import service
 from goodwill.transfer.check import ReadRules
 from goodwill.transfer.service import import_file
@@ -252,24 +256,66 @@ def test_every_kind_imports_and_reimports_unchanged(session: Session, tmp_path: 
     assert facts == {"Open a second warehouse": ids["A-1"], "golf": ids["loose"]}
 
 
-def test_rollups_are_refreshed_for_the_accounts_that_changed(
+def _rollups(session: Session) -> dict[int, tuple[object, ...]]:
+    session.expire_all()
+    names = [c for c in rollups.ROLLUP_COLUMNS if c != "as_of"]
+    query = sql(f"SELECT {', '.join(names)} FROM account_rollup ORDER BY account_id")
+    return {row[0]: tuple(row) for row in session.execute(query)}
+
+
+def _rebuilt(session: Session) -> dict[int, tuple[object, ...]]:
+    """The rows a rebuild gives, for the accounts that have a row."""
+    have = _rollups(session)
+    with session.begin_nested() as savepoint:
+        rollups.rebuild(session)
+        figures = _rollups(session)
+        savepoint.rollback()
+    return {account: row for account, row in figures.items() if account in have}
+
+
+def test_rollups_follow_the_orders_imported(
     session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = seed(session)
-    calls: list[list[int]] = []
-    real = service.refresh_accounts  # type: ignore[attr-defined]
+    calls: list[tuple[str, list[int]]] = []
+    real_refresh = service.refresh_accounts  # type: ignore[attr-defined]
+    real_add = service.add_orders  # type: ignore[attr-defined]
 
-    def spy(s: Session, account_ids: list[int]) -> object:
-        calls.append(list(account_ids))
-        return real(s, account_ids)
+    def refresh(s: Session, account_ids: list[int], **kw: Any) -> object:
+        calls.append(("refresh", list(account_ids)))
+        return real_refresh(s, account_ids, **kw)
 
-    monkeypatch.setattr(service, "refresh_accounts", spy)
+    def add(s: Session, new: pl.DataFrame, **kw: Any) -> object:
+        calls.append(("add", sorted(new["account_id"].to_list())))
+        return real_add(s, new, **kw)
+
+    monkeypatch.setattr(service, "refresh_accounts", refresh)
+    monkeypatch.setattr(service, "add_orders", add)
     import_file(session, "orders", write(tmp_path, "o.csv", ORDERS))
-    assert calls == [sorted([ids["A-1"], ids["B-2"]])]
+    # New orders are added to the rows, not recomputed from history.
+    assert calls == [("add", sorted([ids["A-1"], ids["A-1"], ids["B-2"]]))]
+    assert _rollups(session) == _rebuilt(session)
+    assert _rollups(session)[ids["A-1"]][4:6] == (2, 2)  # order_count, order_days
+
+    calls.clear()
     import_file(session, "orders", write(tmp_path, "o.csv", ORDERS))
-    assert len(calls) == 1  # nothing changed: no refresh
-    import_file(session, "orders", write(tmp_path, "o2.csv", ORDERS.replace("99,1", "98,1")))
-    assert calls[-1] == [ids["B-2"]]
+    assert calls == [("add", [])]  # nothing new: nothing added, nothing recomputed
+    assert _rollups(session) == _rebuilt(session)
+
+    # One changed order (recomputed), one new order on a day that has one, one before the
+    # first: the new ones are added, the changed account is recomputed.
+    more = (
+        ORDERS.replace("99,1", "98,1")
+        + "A-1,SO-3,2026-01-09,5.00,\n"
+        + "A-1,SO-0,2025-12-01,7.00,1\n"
+    )
+    calls.clear()
+    result = import_file(session, "orders", write(tmp_path, "o2.csv", more))
+    assert (result.inserted, result.updated, result.unchanged) == (2, 1, 2)
+    assert calls == [("add", [ids["A-1"], ids["A-1"]]), ("refresh", [ids["B-2"]])]
+    figures = _rollups(session)
+    assert figures == _rebuilt(session)
+    assert figures[ids["A-1"]][4:6] == (4, 3)
 
 
 def test_vcard_file_goes_through_the_vcard_import(session: Session, tmp_path: Path) -> None:

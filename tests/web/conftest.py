@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +211,172 @@ def browser_sign_in(tab: Any, base: str, person: Person) -> None:
     tab.fill("input[name=password]", person.password)
     tab.click("button[type=submit]")
     tab.wait_for_url(f"{base}/today")
+
+
+# --- a small crafted world for the route x role matrix, the browser and the XSS tests ------
+
+
+@dataclass(frozen=True)
+class Shop:
+    """The crafted world's rows, by what they are (ids, for URLs and path parameters)."""
+
+    day: date
+    acme: int  # owned by the member: a promise due tomorrow, a contact, a fact, orders
+    birch: int  # owned by the member: an open quote 10 days old
+    cedar: int  # owned by the manager; last ordered 200 days ago
+    dune: int  # owned by the member; last ordered 220 days ago
+    pat: int  # a contact at Acme
+    promise: int  # Acme's promise
+    quote: int  # Birch's open quote
+    spare: int  # a fourth member nobody signs in as (for routes about "a member")
+    member: int  # the team's member, who owns Acme and Birch (and so plans them)
+    tokens: dict[str, str]  # an API token of each of the team (by role), in plain text
+
+
+def build_shop(engine: Engine, team: dict[str, Person], day: date | None = None) -> Shop:
+    """Accounts with owners, contacts, orders, a promise and an open quote, scored as of
+    ``day`` (default: today, UTC, the day the pages plan for), with each member's plan made."""
+    from goodwill.agenda.service import ensure_plans
+    from goodwill.auth.service import create_api_token
+    from goodwill.models import (
+        Account,
+        AccountKind,
+        Channel,
+        Contact,
+        Fact,
+        FactKind,
+        Order,
+        Promise,
+        Quote,
+        Touch,
+        Value,
+    )
+    from goodwill.models.types import utcnow
+    from goodwill.scoring import rollups
+    from goodwill.scoring.service import score
+
+    today = day or utcnow().date()
+    now = utcnow()
+    with Session(engine) as session:
+        session.info["actor"] = "test"
+        member = session.get(Member, team["member"].id)
+        manager = session.get(Member, team["manager"].id)
+        assert member is not None
+        assert manager is not None
+        spare = Member(name="Zed Spare", email="spare@goodwill-test.com", role=Role.MEMBER)
+        session.add(spare)
+        session.flush()
+        create_api_token(session, spare, "the spare's script")  # the lowest token id
+        tokens = {
+            role: create_api_token(session, m, f"{role}'s script")[0]
+            for role, m in (
+                ("member", member),
+                ("manager", manager),
+                ("admin", session.get(Member, team["admin"].id)),
+            )
+            if m is not None
+        }
+        accounts: list[Account] = []
+        for name, tier, owner in (
+            ("Acme Tools", "A", member),
+            ("Birch Supply", "B", member),
+            ("Cedar Works", "B", manager),
+            ("Dune Parts", "C", member),
+        ):
+            a = Account(name=name, kind=AccountKind.CUSTOMER, tier=tier, external_id=name[:4])
+            a.owners = [owner]
+            session.add(a)
+            accounts.append(a)
+        session.flush()
+        acme, birch, cedar, dune = accounts
+        for a, last in ((acme, 20), (birch, 25), (cedar, 200), (dune, 220)):
+            for n in range(8):  # a steady rhythm: an order every 45 days before the last one
+                session.add(
+                    Order(
+                        account_id=a.id,
+                        external_id=f"{a.external_id}-{n}",
+                        ordered_on=today - timedelta(days=last + 45 * n),
+                        amount_minor=80_000 + 5_000 * n,
+                    )
+                )
+            session.add(
+                Touch(
+                    account_id=a.id,
+                    member_id=a.owners[0].id,
+                    channel=Channel.CALL,
+                    happened_at=now - timedelta(days=6),
+                    summary=f"checked in with {a.name}",
+                    value=Value.INFORMATION,
+                )
+            )
+        pat = Contact(
+            account_id=acme.id,
+            name="Pat Lee",
+            title="Buyer",
+            phone="+1 555 0100",
+            email="pat@acme.example",
+            preferred_channel=Channel.CALL,
+        )
+        session.add(pat)
+        promise = Promise(
+            account_id=acme.id,
+            member_id=member.id,
+            what="send the torque specs",
+            made_on=today - timedelta(days=10),
+            due_on=today + timedelta(days=1),
+        )
+        quote = Quote(
+            account_id=birch.id,
+            external_id="Q-7",
+            quoted_on=today - timedelta(days=10),
+            amount_minor=120_000,
+            member_id=member.id,
+            description="pallet racking",
+        )
+        session.add_all([promise, quote])
+        session.add(
+            Fact(
+                account_id=acme.id,
+                kind=FactKind.GOAL,
+                text="open a second plant",
+                learned_on=today - timedelta(days=40),
+            )
+        )
+        session.flush()
+        rollups.rebuild(session, as_of=today)
+        score(session, today)
+        _thank_you_program(session, manager, today)
+        ensure_plans(session, today)
+        session.commit()
+        return Shop(
+            day=today,
+            acme=acme.id,
+            birch=birch.id,
+            cedar=cedar.id,
+            dune=dune.id,
+            pat=pat.id,
+            promise=promise.id,
+            quote=quote.id,
+            spare=spare.id,
+            member=member.id,
+            tokens=tokens,
+        )
+
+
+def _thank_you_program(session: Session, manager: Member, today: date) -> None:
+    """A running thank-you-note program (Cedar and Dune, not bought in 200 days, are
+    eligible; with this seed, both are assigned, none held out)."""
+    from goodwill.models import ProgramKind
+    from goodwill.programs.schemas import ProgramIn
+    from goodwill.programs.service import create_program
+
+    entry = ProgramIn(
+        name="Thank-you notes", kind=ProgramKind.THANK_YOU_NOTE, starts_on=today, seed=1
+    )
+    create_program(session, entry, manager, today)
+
+
+@pytest.fixture
+def shop(engine: Engine, team: dict[str, Person]) -> Shop:
+    """The crafted world on the fresh database (see ``build_shop``)."""
+    return build_shop(engine, team)

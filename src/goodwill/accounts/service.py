@@ -5,25 +5,34 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from goodwill.accounts import queries
 from goodwill.accounts.names import fuzzy_match
 from goodwill.accounts.schemas import (
     AccountCandidate,
+    AccountChange,
+    AccountIn,
+    AccountOut,
     AccountOverview,
     FactGroup,
+    FactIn,
     FactOut,
     MemberRef,
+    OrderOut,
     OrdersSummary,
     PersonOut,
     QuoteOut,
 )
 from goodwill.contacts.queries import contacts_of
-from goodwill.errors import Invalid, NotFound
-from goodwill.models import Account, Fact, FactKind, Quote
+from goodwill.countries import country_codes
+from goodwill.errors import Conflict, Invalid, NotFound
+from goodwill.models import Account, Contact, Fact, FactKind, Member, Order, Quote
 from goodwill.promises.service import open_promises, recent_promises
+from goodwill.scoring.rollups import refresh_accounts
 from goodwill.touches.queries import touch_totals
 from goodwill.touches.service import recent_touches
 
@@ -114,6 +123,7 @@ def _fact_out(fact: Fact, learned_by: str | None, today: date) -> FactOut:
         age_days=(today - fact.learned_on).days,
         period=fact.period,
         stale=is_stale(fact.kind, fact.period, today),
+        contact_id=fact.contact_id,
     )
 
 
@@ -211,3 +221,192 @@ def account_overview(
             for q, member in session.execute(queries.decided_quotes(account_id, 10))
         ],
     )
+
+
+# --- keeping the record -------------------------------------------------------------------
+
+ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
+
+
+def cleaned(text: str | None) -> str | None:
+    """Typed text without surrounding blanks; None when nothing is left."""
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+def cleaned_address(fields: dict[str, Any]) -> dict[str, Any]:
+    """The address parts among ``fields``, trimmed, with the country as its ISO 3166 code."""
+    out: dict[str, Any] = {}
+    for name in ADDRESS_FIELDS:
+        if name in fields:
+            out[name] = cleaned(fields[name])
+    if out.get("country"):
+        code = country_codes().get(out["country"].casefold())
+        if code is None:
+            raise Invalid(f"country {out['country']!r} is not a country name or ISO 3166 code")
+        out["country"] = code
+    return out
+
+
+def get_account_record(session: Session, account_id: int) -> Account:
+    """The stored account, or NotFound."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"no account with id {account_id}")
+    return account
+
+
+def account_out(account: Account) -> AccountOut:
+    """An account's own record as it goes out."""
+    return AccountOut(
+        id=account.id,
+        external_id=account.external_id,
+        name=account.name,
+        kind=account.kind,
+        tier=account.tier,
+        phone=account.phone,
+        address_line1=account.address_line1,
+        address_line2=account.address_line2,
+        city=account.city,
+        region=account.region,
+        postal_code=account.postal_code,
+        country=account.country,
+        owners=[MemberRef(id=m.id, name=m.name, email=m.email) for m in account.owners],
+        created_at=account.created_at,
+        updated_at=account.updated_at,
+    )
+
+
+def _owners(session: Session, owner_ids: list[int]) -> list[Member]:
+    owners = []
+    for member_id in dict.fromkeys(owner_ids):
+        member = session.get(Member, member_id)
+        if member is None:
+            raise Invalid(f"owner {member_id} is not a member of the team")
+        owners.append(member)
+    return owners
+
+
+def _check_external_id(session: Session, external_id: str | None, account_id: int | None) -> None:
+    if external_id is None:
+        return
+    taken = session.scalar(select(Account).where(Account.external_id == external_id))
+    if taken is not None and taken.id != account_id:
+        raise Conflict(
+            f"account {taken.name} (id {taken.id}) already has external id {external_id!r}"
+        )
+
+
+def create_account(session: Session, entry: AccountIn) -> AccountOut:
+    """Add an account (a business we serve or buy from) with its owners."""
+    name = entry.name.strip()
+    if not name:
+        raise Invalid("account name must not be empty")
+    tier = entry.tier.strip()
+    if not tier:
+        raise Invalid("account tier must not be empty (A, B, C...)")
+    external_id = cleaned(entry.external_id)
+    _check_external_id(session, external_id, None)
+    account = Account(
+        name=name,
+        external_id=external_id,
+        kind=entry.kind,
+        tier=tier,
+        phone=cleaned(entry.phone),
+        **cleaned_address(entry.model_dump()),
+    )
+    account.owners = _owners(session, entry.owner_ids)
+    session.add(account)
+    session.flush()
+    refresh_accounts(session, [account.id])
+    return account_out(account)
+
+
+def change_account(session: Session, account_id: int, change: AccountChange) -> AccountOut:
+    """Change an account's record: only the fields given change."""
+    account = get_account_record(session, account_id)
+    given = change.model_dump(exclude_unset=True)
+    for required in ("name", "kind", "tier"):
+        if required in given and (given[required] is None or not str(given[required]).strip()):
+            raise Invalid(f"account {required} must not be empty")
+    if "name" in given:
+        account.name = given["name"].strip()
+    if "tier" in given:
+        account.tier = given["tier"].strip()
+    if "kind" in given:
+        account.kind = given["kind"]
+    if "external_id" in given:
+        external_id = cleaned(given["external_id"])
+        _check_external_id(session, external_id, account.id)
+        account.external_id = external_id
+    if "phone" in given:
+        account.phone = cleaned(given["phone"])
+    for name, value in cleaned_address(given).items():
+        setattr(account, name, value)
+    if given.get("owner_ids") is not None:
+        account.owners = _owners(session, given["owner_ids"])
+    session.flush()
+    refresh_accounts(session, [account.id])
+    return account_out(account)
+
+
+def account_facts(session: Session, account_id: int, today: date) -> list[FactOut]:
+    """Everything we know about an account and its people, newest first, as of ``today``."""
+    get_account_record(session, account_id)
+    return [
+        _fact_out(fact, learned_by, today)
+        for fact, learned_by in session.execute(queries.facts_of(account_id))
+    ]
+
+
+def add_fact(session: Session, entry: FactIn, today: date) -> FactOut:
+    """Record something we learned about an account or one of its people, and when."""
+    account = get_account_record(session, entry.account_id)
+    text = entry.text.strip()
+    if not text:
+        raise Invalid("a fact must say what we learned")
+    if entry.learned_on > today:
+        raise Invalid(f"a fact cannot be learned on {entry.learned_on}, after today ({today})")
+    learned_by = None
+    if entry.learned_by_id is not None:
+        member = session.get(Member, entry.learned_by_id)
+        if member is None:
+            raise NotFound(f"no member with id {entry.learned_by_id}")
+        learned_by = member.name
+    if entry.contact_id is not None:
+        contact = session.get(Contact, entry.contact_id)
+        if contact is None or contact.account_id != account.id:
+            raise Invalid(f"contact {entry.contact_id} is not at account {account.name}")
+    fact = Fact(
+        account_id=account.id,
+        contact_id=entry.contact_id,
+        kind=entry.kind,
+        text=text,
+        learned_on=entry.learned_on,
+        learned_by_id=entry.learned_by_id,
+        period=cleaned(entry.period),
+    )
+    session.add(fact)
+    session.flush()
+    refresh_accounts(session, [account.id])
+    return _fact_out(fact, learned_by, today)
+
+
+def account_orders(
+    session: Session, account_id: int, *, offset: int = 0, limit: int = 50
+) -> tuple[int, list[OrderOut]]:
+    """How many orders the account placed, and one page of them, newest first."""
+    get_account_record(session, account_id)
+    total = session.scalar(select(func.count(Order.id)).where(Order.account_id == account_id))
+    rows = session.scalars(queries.recent_orders(account_id, limit).offset(offset))
+    return int(total or 0), [
+        OrderOut(
+            id=o.id,
+            external_id=o.external_id,
+            ordered_on=o.ordered_on,
+            amount_minor=o.amount_minor,
+            quantity=o.quantity,
+        )
+        for o in rows
+    ]

@@ -8,7 +8,6 @@ over accounts, rollups and scores, fetched straight into Polars.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,22 +15,63 @@ import polars as pl
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from goodwill.bulk import dialect_name, driver_connection
-from goodwill.config import get_settings
-from goodwill.models import Fact, FactKind, Promise, PromiseStatus, Quote, QuoteStatus, Touch
-from goodwill.models.contact import Contact
+from goodwill.bulk import dialect_name
+from goodwill.columnar import Query, concat, pending_writes, read_frames
+from goodwill.models import (
+    Account,
+    Fact,
+    FactKind,
+    Promise,
+    PromiseStatus,
+    Quote,
+    QuoteStatus,
+    Touch,
+)
 from goodwill.scoring.service import week_of
+from goodwill.teamsettings import effective_settings
 
-_MAIN = """
+BIRTHDAY_WINDOW = 8
+"""Birthdays this many days ahead (today included) count as coming."""
+
+
+def _main_sql(dialect: str) -> str:
+    """Accounts, rollups and the week's scores; days as dates (UTC days for moments)."""
+
+    def day(expr: str, moment: bool = False) -> str:
+        if dialect == "sqlite":  # stored as ISO text; moments as UTC text
+            return f"substr({expr}, 1, 10)"
+        return f"CAST(({expr} AT TIME ZONE 'UTC') AS DATE)" if moment else expr
+
+    return f"""
 SELECT a.id AS account_id, a.kind AS kind, COALESCE(a.tier, '') AS tier,
-       r.first_order_on, r.last_order_on, r.order_days, r.revenue_365_minor,
-       r.last_touch_at, r.last_value_at, r.goal_this_quarter,
-       h.health, h.arrow, h.top, h.chance_of_buying, h.expected_purchases
+       {day("r.first_order_on")}, {day("r.last_order_on")}, r.order_days, r.revenue_365_minor,
+       {day("r.last_touch_at", True)}, {day("r.last_value_at", True)}, r.goal_this_quarter,
+       h.health, h.arrow, CAST(h.top AS INTEGER), h.chance_of_buying, h.expected_purchases
 FROM account a
 LEFT JOIN account_rollup r ON r.account_id = a.id
 LEFT JOIN health_week h ON h.account_id = a.id AND h.week_on = :week
+WHERE a.id BETWEEN :lo AND :hi
 ORDER BY a.id
 """
+
+
+_MAIN_SCHEMA: dict[str, Any] = {
+    "account_id": pl.Int64,
+    "kind": pl.String,
+    "tier": pl.String,
+    "first_order_on": pl.Date,
+    "last_order_on": pl.Date,
+    "order_days": pl.Int64,
+    "revenue_365_minor": pl.Int64,
+    "last_touch_on": pl.Date,
+    "last_value_on": pl.Date,
+    "goal_this_quarter": pl.Int64,
+    "health": pl.Float64,
+    "arrow": pl.String,
+    "top": pl.Boolean,
+    "chance_of_buying": pl.Float64,
+    "expected_purchases": pl.Float64,
+}
 
 
 def latest_scored_week(session: Session, day: date) -> date | None:
@@ -44,60 +84,35 @@ def latest_scored_week(session: Session, day: date) -> date | None:
     return date.fromisoformat(str(found))
 
 
-def _frame(session: Session, sql: str, params: dict[str, Any]) -> pl.DataFrame:
-    """Run a query on the session's own connection (so it sees this transaction's writes) and
-    hand its rows to Polars straight from the driver's cursor, skipping SQLAlchemy's rows."""
-    raw = driver_connection(session)
-    cursor = raw.cursor()
-    try:
-        if dialect_name(session) == "sqlite":  # sqlite3 takes :name parameters as written
-            cursor.execute(sql, {k: _plain(v) for k, v in params.items()})
-        else:  # psycopg spells them %(name)s
-            cursor.execute(re.sub(r":(\w+)", r"%(\1)s", sql), params)
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
-
-
-def _plain(value: Any) -> Any:
-    """A parameter as SQLite stores it (dates as ISO text)."""
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _as_date(frame: pl.DataFrame, name: str) -> pl.Expr:
-    dtype = frame.schema[name]
-    col = pl.col(name)
-    if dtype == pl.String:
-        return col.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    if dtype == pl.Null:
-        return col.cast(pl.Date)
-    return col.cast(pl.Date)
-
-
-def _birthdays(session: Session, day: date, window: int = 8) -> pl.DataFrame:
-    """Days to the nearest birthday within ``window`` days, per account, for people who have one."""
-    month_day = (
-        func.strftime("%m-%d", Contact.birthday)
-        if dialect_name(session) == "sqlite"
-        else func.to_char(Contact.birthday, "MM-DD")
-    )
+def _birthday_query(dialect: str, day: date, window: int) -> tuple[Query, dict[str, int]]:
+    """People whose birthday (month and day) falls within ``window`` days, and the day each
+    month-day comes (leap-day birthdays are kept on the 28th)."""
     days = [day + timedelta(days=n) for n in range(window)]
     wanted = {f"{d:%m-%d}": n for n, d in enumerate(days)}
     if any(d.month == 2 and d.day == 28 for d in days):
-        wanted.setdefault("02-29", wanted["02-28"])  # leap-day birthdays are kept on the 28th
-    rows = session.execute(
-        select(Contact.account_id, month_day).where(
-            Contact.birthday.is_not(None), month_day.in_(list(wanted))
+        wanted.setdefault("02-29", wanted["02-28"])
+    # SQLite keeps dates as ISO text: the month and day are characters 6 to 10.
+    month_day = "substr(birthday, 6, 5)" if dialect == "sqlite" else "to_char(birthday, 'MM-DD')"
+    names = ", ".join(f":d{i}" for i in range(len(wanted)))
+    sql = (
+        f"SELECT account_id, {month_day} FROM contact "
+        f"WHERE birthday IS NOT NULL AND {month_day} IN ({names})"
+    )
+    params = {f"d{i}": md for i, md in enumerate(wanted)}
+    return (sql, params, {"account_id": pl.Int64, "month_day": pl.String}), wanted
+
+
+def _birthdays(frame: pl.DataFrame, wanted: dict[str, int], window: int) -> pl.DataFrame:
+    """Days to the nearest birthday within the window, per account, for people who have one."""
+    return (
+        frame.select(
+            "account_id",
+            pl.col("month_day")
+            .replace_strict(wanted, return_dtype=pl.Int64)
+            .alias("birthday_in_days"),
         )
-    ).all()
-    best: dict[int, int] = {}
-    for account_id, md in rows:
-        best[account_id] = min(best.get(account_id, window), wanted[md])
-    return pl.DataFrame(
-        {"account_id": list(best), "birthday_in_days": list(best.values())},
-        schema={"account_id": pl.Int64, "birthday_in_days": pl.Int64},
+        .group_by("account_id")
+        .agg(pl.col("birthday_in_days").min().clip(upper_bound=window))
     )
 
 
@@ -132,14 +147,19 @@ def _open_promises(session: Session, day: date) -> pl.DataFrame:
     )
 
 
-def _owners(session: Session) -> pl.DataFrame:
-    frame = _frame(session, "SELECT account_id, member_id FROM account_owner", {})
-    if frame.height == 0:
-        return pl.DataFrame(schema={"account_id": pl.Int64, "owners": pl.List(pl.Int64)})
+_OWNERS: Query = (
+    "SELECT account_id, member_id FROM account_owner ORDER BY account_id, member_id",
+    {},
+    {"account_id": pl.Int64, "member_id": pl.Int64},
+)
+
+
+def _owners(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each owned account's owners (member ids, ascending) from the sorted ownership rows."""
     return (
-        frame.cast({"account_id": pl.Int64, "member_id": pl.Int64})
-        .group_by("account_id")
-        .agg(pl.col("member_id").sort().alias("owners"))
+        frame.with_columns(pl.col("account_id").set_sorted())
+        .group_by("account_id", maintain_order=True)
+        .agg(pl.col("member_id").alias("owners"))
     )
 
 
@@ -153,36 +173,27 @@ def _toured(session: Session) -> list[int]:
 
 def features_frame(session: Session, day: date) -> pl.DataFrame:
     """Every account's features as of ``day`` (see ``playbook.FEATURES``), plus its owners."""
-    settings = get_settings()
+    settings = effective_settings(session)
     week = latest_scored_week(session, day)
-    main = _frame(session, _MAIN, {"week": week})
-    if main.height == 0:
-        main = pl.DataFrame(
-            schema={
-                "account_id": pl.Int64,
-                "kind": pl.String,
-                "tier": pl.String,
-                "first_order_on": pl.Date,
-                "last_order_on": pl.Date,
-                "order_days": pl.Int64,
-                "revenue_365_minor": pl.Int64,
-                "last_touch_at": pl.Date,
-                "last_value_at": pl.Date,
-                "goal_this_quarter": pl.Int64,
-                "health": pl.Float64,
-                "arrow": pl.String,
-                "top": pl.Boolean,
-                "chance_of_buying": pl.Float64,
-                "expected_purchases": pl.Float64,
-            }
-        )
-    today = pl.lit(day, pl.Date)
-    main = main.with_columns(
-        _as_date(main, "first_order_on").alias("first_order_on"),
-        _as_date(main, "last_order_on").alias("last_order_on"),
-        _as_date(main, "last_touch_at").alias("last_touch_on"),
-        _as_date(main, "last_value_at").alias("last_value_on"),
+    dialect = dialect_name(session)
+    low, high = session.execute(select(func.min(Account.id), func.max(Account.id))).one()
+    low, high = int(low or 0), int(high or 0)
+    middle = (low + high) // 2
+    main_sql = _main_sql(dialect)
+    birthdays, wanted = _birthday_query(dialect, day, BIRTHDAY_WINDOW)
+    # The big reads at once (SQLite: one connection each; see goodwill.columnar).
+    first_half, second_half, owners, born = read_frames(
+        session,
+        [
+            (main_sql, {"week": week, "lo": low, "hi": middle}, _MAIN_SCHEMA),
+            (main_sql, {"week": week, "lo": middle + 1, "hi": high}, _MAIN_SCHEMA),
+            _OWNERS,
+            birthdays,
+        ],
     )
+    main = concat([first_half, second_half], _MAIN_SCHEMA)
+    print("DEBUG", born.height, read_frames(session, [birthdays], columnar=False)[0].height, session.execute(text("select count(*), min(birthday), max(birthday) from contact")).all(), pending_writes(session))  # noqa: T201
+    today = pl.lit(day, pl.Date)
     cadence = settings.cadence_days
     first = pl.col("first_order_on")
     anniversary = pl.date(pl.lit(day.year), first.dt.month(), first.dt.day().clip(upper_bound=28))
@@ -226,10 +237,10 @@ def features_frame(session: Session, day: date) -> pl.DataFrame:
     for extra in (
         _open_quotes(session, day),
         _open_promises(session, day),
-        _birthdays(session, day),
+        _birthdays(born, wanted, BIRTHDAY_WINDOW),
     ):
         frame = frame.join(extra, on="account_id", how="left")
-    frame = frame.join(_owners(session), on="account_id", how="left").with_columns(
+    frame = frame.join(_owners(owners), on="account_id", how="left").with_columns(
         pl.col("owners").fill_null(pl.lit([], pl.List(pl.Int64))),
         pl.when(pl.col("promise_due_days") < 0)
         .then(-pl.col("promise_due_days"))

@@ -34,12 +34,12 @@ def members_without_plan(day: date) -> Select[int]:
     )
 
 
-def exclusions(day: date, dismissed_since: date) -> Select[int, str, PlanStatus]:
+def exclusions(day: date, dismissed_since: date) -> Select[int, str, PlanStatus, date]:
     """Items that keep an account (or one rule for it) off the plan of ``day``.
 
     Anything planned today (for anyone), snoozed past today, or dismissed recently.
     """
-    return select(PlanItem.account_id, PlanItem.rule, PlanItem.status).where(
+    return select(PlanItem.account_id, PlanItem.rule, PlanItem.status, PlanItem.day).where(
         or_(
             PlanItem.day == day,
             and_(PlanItem.status == PlanStatus.SNOOZED, PlanItem.snoozed_until > day),

@@ -36,6 +36,7 @@ from goodwill.programs.today import (
     program_rule,
 )
 from goodwill.scoring.service import score, week_of
+from goodwill.teamsettings import effective_settings, team_playbook
 from goodwill.touches.schemas import TouchIn
 from goodwill.touches.service import log_touch
 
@@ -51,18 +52,21 @@ _REACH_ORDER = {
 }
 
 
-def current_playbook() -> Playbook:
-    """The playbook in force: the team's file if GOODWILL_PLAYBOOK is set, else the default."""
-    return load_playbook(get_settings().playbook)
+def current_playbook(session: Session | None = None) -> Playbook:
+    """The playbook in force: the team's file if GOODWILL_PLAYBOOK is set, else the default,
+    with the changes an admin made in the app (rules on or off, priorities) when a session
+    is given."""
+    playbook = load_playbook(get_settings().playbook)
+    return team_playbook(session, playbook) if session is not None else playbook
 
 
 def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) -> int:
     """Make the plan of ``day`` for every active member who has none yet; returns items made."""
-    settings = get_settings()
+    settings = effective_settings(session)
     member_ids = list(session.scalars(queries.members_without_plan(day)))
     if not member_ids:
         return 0
-    playbook = playbook or current_playbook()
+    playbook = playbook or current_playbook(session)
     if latest_scored_week(session, day) != week_of(day):
         score(session, day)  # the plan reads this week's scores: make them first
     features = features_frame(session, day)
@@ -70,8 +74,12 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
     whole: set[int] = set()
     per_rule: set[tuple[int, str]] = set()
     dismissed_since = day - timedelta(days=settings.dismiss_days)
-    for account_id, rule_name, status in session.execute(queries.exclusions(day, dismissed_since)):
-        if status == PlanStatus.DISMISSED:
+    for account_id, rule_name, status, item_day in session.execute(
+        queries.exclusions(day, dismissed_since)
+    ):
+        # An account already on anyone's plan of the day stays off every other plan of it,
+        # even when that item was dismissed: one account, one person, one day.
+        if status == PlanStatus.DISMISSED and item_day != day:
             per_rule.add((account_id, rule_name))
         else:
             whole.add(account_id)

@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from goodwill.auth.schemas import ApiTokenOut
 from goodwill.config import Settings, get_settings
 from goodwill.errors import Forbidden, Invalid, NotFound
 from goodwill.members.queries import member_by_email
@@ -221,6 +222,14 @@ def api_member(session: Session, token: str, *, now: datetime | None = None) -> 
             update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now)
         )
     return member
+
+
+def list_api_tokens(session: Session, member: Member) -> list[ApiTokenOut]:
+    """The member's own API tokens, newest first (revoked ones too, marked)."""
+    rows = session.scalars(
+        select(ApiToken).where(ApiToken.member_id == member.id).order_by(ApiToken.id.desc())
+    )
+    return [ApiTokenOut.model_validate(row) for row in rows]
 
 
 def revoke_api_token(session: Session, member: Member, token_id: int) -> None:

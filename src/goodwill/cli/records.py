@@ -372,7 +372,8 @@ def log(
         Direction, typer.Option("--direction", help="Who reached out.")
     ] = Direction.OUTBOUND,
     quote: Annotated[
-        str | None, typer.Option("--quote", help="The quote it was about: its external id or its number.")
+        str | None,
+        typer.Option("--quote", help="The quote it was about: its external id or its number."),
     ] = None,
     promise: Annotated[
         int | None, typer.Option("--promise", help="Id of the promise it was about.")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from goodwill.errors import Conflict, Invalid, NotFound
 from goodwill.members import queries
 from goodwill.members.schemas import MemberOut
-from goodwill.models import Member, Role
+from goodwill.models import Member, Role, WebSession
+from goodwill.models.types import utcnow
 
 
 def normalized_email(email: str, where: str = "e-mail") -> str:
@@ -37,6 +39,33 @@ def add_member(session: Session, name: str, email: str, role: Role = Role.MEMBER
 def list_members(session: Session) -> list[MemberOut]:
     """Everyone on the team, by name."""
     return [MemberOut.model_validate(m) for m in session.scalars(queries.members_by_name())]
+
+
+def get_member(session: Session, member_id: int) -> Member:
+    """The member with this id, or NotFound."""
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(f"no member with id {member_id} (see: goodwill member list)")
+    return member
+
+
+def change_member(
+    session: Session, member_id: int, *, role: Role | None = None, active: bool | None = None
+) -> MemberOut:
+    """Change a member's role or (de)activate them; the team always keeps an active admin."""
+    member = get_member(session, member_id)
+    new_role = role if role is not None else member.role
+    new_active = active if active is not None else member.active
+    if member.role == Role.ADMIN and member.active and (new_role != Role.ADMIN or not new_active):
+        admins = session.scalar(
+            select(func.count()).where(Member.role == Role.ADMIN, Member.active.is_(True))
+        )
+        if (admins or 0) <= 1:
+            raise Conflict(f"{member.name} is the only active admin: make another admin first")
+    member.role = new_role
+    member.active = new_active
+    session.flush()
+    return MemberOut.model_validate(member)
 
 
 def member_by_email(session: Session, email: str) -> Member:
@@ -70,3 +99,36 @@ def find_member(session: Session, text: str) -> Member:
         listed = ", ".join(m.email for m in named)
         raise Invalid(f"several members are named {wanted!r}: use the e-mail ({listed})")
     raise NotFound(f"no member {wanted!r} (see: goodwill member list)")
+
+
+def _other_member(session: Session, member_id: int, actor: Member, verb: str) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(f"no member with id {member_id}")
+    if member.id == actor.id:
+        # An admin who demoted or deactivated themselves could lock the team out.
+        raise Invalid(f"you cannot {verb} yourself; ask another admin")
+    return member
+
+
+def change_role(session: Session, member_id: int, role: Role, actor: Member) -> MemberOut:
+    """Give another member a new role."""
+    member = _other_member(session, member_id, actor, "change the role of")
+    member.role = role
+    session.flush()
+    return MemberOut.model_validate(member)
+
+
+def set_active(session: Session, member_id: int, active: bool, actor: Member) -> MemberOut:
+    """Deactivate another member (they can no longer sign in; their sessions end) or
+    reactivate them."""
+    member = _other_member(session, member_id, actor, "deactivate" if not active else "reactivate")
+    member.active = active
+    session.flush()
+    if not active:
+        session.execute(
+            update(WebSession)
+            .where(WebSession.member_id == member.id, WebSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+    return MemberOut.model_validate(member)

@@ -172,6 +172,11 @@ def measure(
         )
     if uplift is None or assigned.share_ordered is None or holdout.share_ordered is None:
         sentence = "Nothing to compare yet: one side has no accounts."
+    elif observed == 0:
+        sentence = (
+            f"Too early to tell: the {window_days}-day window opened on {opens_on} and no day "
+            f"of it has passed yet (it runs until {closes_on})."
+        )
     else:
         within = f"within {window_days} days" if complete else f"in the first {observed} days"
         sentence = (

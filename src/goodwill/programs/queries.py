@@ -83,7 +83,12 @@ def programs_named(name: str) -> Select[Program]:
 
 
 def targets(
-    program_id: int, arm: Arm | None, limit: int | None
+    program_id: int,
+    arm: Arm | None,
+    limit: int | None,
+    *,
+    member_id: int | None = None,
+    offset: int = 0,
 ) -> Select[ProgramTarget, str, str, PlanStatus]:
     """A program's targets in planning order, with account, member and plan item status."""
     query = (
@@ -96,7 +101,22 @@ def targets(
     )
     if arm is not None:
         query = query.where(ProgramTarget.arm == arm)
+    if member_id is not None:
+        query = query.where(ProgramTarget.member_id == member_id)
+    if offset:
+        query = query.offset(offset)
     return query if limit is None else query.limit(limit)
+
+
+def target_total(program_id: int, arm: Arm | None, member_id: int | None) -> Select[int]:
+    """How many targets ``targets`` lists without a limit."""
+    query = select(func.count()).select_from(ProgramTarget)
+    query = query.where(ProgramTarget.program_id == program_id)
+    if arm is not None:
+        query = query.where(ProgramTarget.arm == arm)
+    if member_id is not None:
+        query = query.where(ProgramTarget.member_id == member_id)
+    return query
 
 
 def responses_of_targets(target_ids: Sequence[int]) -> Select[int, ResponseKind]:
@@ -151,6 +171,38 @@ def window_orders(program_id: int, opens_on: date, until: date) -> Select[int, A
         )
         .where(ProgramTarget.program_id == program_id)
         .group_by(ProgramTarget.id, ProgramTarget.arm)
+    )
+
+
+def windows_orders(
+    windows: Sequence[tuple[int, date, date]],
+) -> Select[int, int, Arm, date, int]:
+    """``window_orders`` of several programs at once, each over its own window.
+
+    ``windows`` holds (program id, opens on, until); one statement however many programs,
+    so a list of programs with their uplift costs the same few queries.
+    """
+    within = or_(
+        *(
+            and_(
+                ProgramTarget.program_id == program_id,
+                Order.ordered_on > opens_on,
+                Order.ordered_on <= until,
+            )
+            for program_id, opens_on, until in windows
+        )
+    )
+    return (
+        select(
+            ProgramTarget.program_id,
+            ProgramTarget.id,
+            ProgramTarget.arm,
+            func.min(Order.ordered_on),
+            func.coalesce(func.sum(Order.amount_minor), 0),
+        )
+        .outerjoin(Order, and_(Order.account_id == ProgramTarget.account_id, within))
+        .where(ProgramTarget.program_id.in_([w[0] for w in windows]))
+        .group_by(ProgramTarget.program_id, ProgramTarget.id, ProgramTarget.arm)
     )
 
 

@@ -78,6 +78,7 @@ class TargetOut(BaseModel):
     arm: Arm
     stratum: str
     assigned_on: date
+    member_id: int | None
     member: str | None
     planned_on: date | None
     plan_item_id: int | None

@@ -295,11 +295,16 @@ def _eligible(session: Session, condition: str, kinds: list[str], today: date) -
     if latest_scored_week(session, today) != week_of(today):
         score(session, today)  # the condition reads this week's scores: make them first
     features = features_frame(session, today)
-    return (
-        features.filter(pl.col("kind").is_in(kinds) & expression(condition).fill_null(value=False))
-        .select("account_id", "value_12m")
-        .sort("account_id")
-    )
+    try:
+        return (
+            features.filter(
+                pl.col("kind").is_in(kinds) & expression(condition).fill_null(value=False)
+            )
+            .select("account_id", "value_12m")
+            .sort("account_id")
+        )
+    except pl.exceptions.PolarsError as exc:  # parses, but cannot be computed (types)
+        raise Invalid(f"the program's condition cannot be computed: {exc}") from exc
 
 
 def stop_program(session: Session, program_id: int, actor: Member, today: date) -> ProgramOut:
@@ -334,6 +339,7 @@ def _targets_out(session: Session, rows: Sequence[tuple[object, ...]]) -> list[T
                 arm=target.arm,
                 stratum=target.stratum,
                 assigned_on=target.assigned_on,
+                member_id=target.member_id,
                 member=member if isinstance(member, str) else None,
                 planned_on=target.planned_on,
                 plan_item_id=target.plan_item_id,
@@ -345,13 +351,56 @@ def _targets_out(session: Session, rows: Sequence[tuple[object, ...]]) -> list[T
 
 
 def program_targets(
-    session: Session, program_id: int, *, arm: Arm | None = None, limit: int | None = None
+    session: Session,
+    program_id: int,
+    *,
+    arm: Arm | None = None,
+    limit: int | None = None,
+    member_id: int | None = None,
+    offset: int = 0,
 ) -> list[TargetOut]:
-    """A program's targets in the order they are planned, with where each stands."""
+    """A program's targets in the order they are planned, with where each stands.
+
+    ``member_id`` keeps those planned for one member; ``offset`` and ``limit`` cut a page.
+    """
     if session.get(Program, program_id) is None:
         raise NotFound(f"no program {program_id} (see: goodwill program list)")
-    rows = [tuple(r) for r in session.execute(queries.targets(program_id, arm, limit))]
+    query = queries.targets(program_id, arm, limit, member_id=member_id, offset=offset)
+    rows = [tuple(r) for r in session.execute(query)]
     return _targets_out(session, rows)
+
+
+def get_target(session: Session, target_id: int) -> TargetOut:
+    """One program target and where it stands, or NotFound."""
+    target = session.get(ProgramTarget, target_id)
+    if target is None:
+        raise NotFound(f"no program target {target_id} (see: goodwill program show PROGRAM)")
+    query = queries.targets(target.program_id, None, None).where(ProgramTarget.id == target_id)
+    return _targets_out(session, [tuple(r) for r in session.execute(query)])[0]
+
+
+def count_targets(
+    session: Session, program_id: int, *, arm: Arm | None = None, member_id: int | None = None
+) -> int:
+    """How many targets ``program_targets`` lists with these filters and no limit."""
+    return int(session.scalar(queries.target_total(program_id, arm, member_id)) or 0)
+
+
+def check_may_respond(session: Session, target_id: int, actor: Member) -> None:
+    """Forbidden unless the actor may record a response for the target.
+
+    A member records what came back from the targets the program put in their own plan;
+    a manager or an admin, for any target (they hear from customers too).
+    """
+    target = session.get(ProgramTarget, target_id)
+    if target is None:
+        raise NotFound(f"no program target {target_id} (see: goodwill program show PROGRAM)")
+    if actor.role in (Role.MANAGER, Role.ADMIN) or target.member_id == actor.id:
+        return
+    raise Forbidden(
+        f"target {target_id} was not put in your plan: its member, a manager or an admin "
+        "records its responses"
+    )
 
 
 def _response_out(row: tuple[object, ...]) -> ResponseOut:
@@ -415,18 +464,43 @@ def responses_between(session: Session, start: date, end: date) -> list[Response
     ]
 
 
-def measure_program(session: Session, program: Program, as_of: date) -> OutcomeOut:
-    """The program's outcome as of ``as_of``, from the orders (see ``programs.outcomes``)."""
+def _window(program: Program, as_of: date) -> tuple[date, date]:
+    """The days whose orders count: after the opening day, to the close or ``as_of``."""
     opens = program.starts_on
     closes = date.fromordinal(opens.toordinal() + program.outcome_window_days)
-    until = min(closes, as_of)
+    return opens, min(closes, as_of)
+
+
+def measure_program(session: Session, program: Program, as_of: date) -> OutcomeOut:
+    """The program's outcome as of ``as_of``, from the orders (see ``programs.outcomes``)."""
+    opens, until = _window(program, as_of)
+    rows = session.execute(queries.window_orders(program.id, opens, until))
+    return _measured(program, [(arm, first_on, amount) for _, arm, first_on, amount in rows], as_of)
+
+
+def program_outcomes(
+    session: Session, program_ids: Sequence[int], as_of: date
+) -> dict[int, OutcomeOut]:
+    """The outcomes of several programs as of ``as_of``, by program id, in two queries."""
+    if not program_ids:
+        return {}
+    programs = list(session.scalars(select(Program).where(Program.id.in_(program_ids))))
+    windows = [(p.id, *_window(p, as_of)) for p in programs]
+    rows: dict[int, list[tuple[Arm, object, int]]] = defaultdict(list)
+    for program_id, _, arm, first_on, amount in session.execute(queries.windows_orders(windows)):
+        rows[program_id].append((arm, first_on, amount))
+    return {p.id: _measured(p, rows[p.id], as_of) for p in programs}
+
+
+def _measured(program: Program, rows: Sequence[tuple[Arm, object, int]], as_of: date) -> OutcomeOut:
+    """The outcome from each target's arm, first order day in the window, and revenue."""
+    opens = program.starts_on
     first: dict[Arm, list[float]] = {Arm.ASSIGNED: [], Arm.HOLDOUT: []}
     revenue: dict[Arm, list[int]] = {Arm.ASSIGNED: [], Arm.HOLDOUT: []}
-    for _, arm, first_on, amount in session.execute(
-        queries.window_orders(program.id, opens, until)
-    ):
+    for arm, first_on, amount in rows:
         if isinstance(first_on, str):  # SQLite may hand MIN() of a date back as text
             first_on = date.fromisoformat(first_on)
+        assert first_on is None or isinstance(first_on, date)
         first[arm].append(np.nan if first_on is None else float((first_on - opens).days))
         revenue[arm].append(int(amount))
     defaults = KIND_DEFAULTS[program.kind]

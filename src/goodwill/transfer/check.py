@@ -3,6 +3,11 @@
 Each documented column type becomes two Polars expressions: the parsed value and, where
 the cell is unacceptable, the reason. Lookups that need Python (e-mail addresses, phone
 numbers, accounts, members) run once per distinct value, never once per row.
+
+Amounts are the costliest column to parse in general (signs, thousands separators, any
+number of decimals, each with its own reason). A column whose every amount is plain
+(``-1234.50``, ``99``) is recognised with one regular expression and read by dropping the
+decimal point, about six times faster; any other column takes the general parse.
 """
 
 from __future__ import annotations
@@ -164,7 +169,15 @@ def member_ids(session: Session) -> dict[str, int]:
     return {email.lower(): id_ for id_, email in session.execute(select(Member.id, Member.email))}
 
 
-def _amount(col: pl.Expr, raw: pl.Series, decimal_comma: bool) -> tuple[pl.Expr, pl.Expr]:
+def _amount(col: pl.Expr, raw: pl.Series, decimal_comma: bool) -> tuple[pl.Expr, pl.Expr | None]:
+    point = "," if decimal_comma else "."
+    # What ERPs mostly write (-1234.50, 99): one regular expression over the column shows
+    # every amount is plain, and then dropping the point gives the cents. The general parse
+    # below costs six times as much. [0-9], not \d: that is any Unicode digit.
+    simple = rf"^-?[0-9]{{1,{MAX_AMOUNT_DIGITS}}}(\{point}[0-9][0-9])?$"
+    if raw.drop_nulls().str.contains(simple).all():
+        digits = col.str.replace(point, "", literal=True).cast(pl.Int64)
+        return digits * pl.when(col.str.contains(point, literal=True)).then(1).otherwise(100), None
     text = col
     if raw.str.contains(r"[\s\u00a0\u202f]").any():
         text = text.str.replace_all(r"[\s\u00a0\u202f]", "")

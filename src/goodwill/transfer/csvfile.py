@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +82,16 @@ def detect_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, one at a time."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def _ragged_rows_unquoted(data: bytes, delimiter: str, width: int) -> list[tuple[int, int]]:
     """(data row, fields) of rows whose field count is wrong, for a file without quotes."""
     raw = np.frombuffer(data, dtype=np.uint8)
@@ -125,15 +135,17 @@ def read_csv(
     if encoding.replace("_", "-").lower() not in ("utf-8", "utf8", "utf-8-sig", "ascii"):
         data = text.encode("utf-8")
     text = text.removeprefix("\ufeff")
-    if not text.strip():
+    if not text or text.isspace():  # not strip(): that copies the whole text
         raise ImportFailed([Problem(name, 1, None, None, "the file is empty")])
-    first_line = text.split("\n", 1)[0]
+    # Slices and a lazy line iterator, not split() or StringIO: those copy the whole text.
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
     delimiter = delimiter or detect_delimiter(first_line)
     if delimiter in ("\\t", "tab", "TAB"):
         delimiter = "\t"
     if len(delimiter) != 1:
         raise ImportFailed([Problem(name, None, None, delimiter, "a delimiter is one character")])
-    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = next(csv.reader(_lines(text), delimiter=delimiter))
     quoted = '"' in text
     width = len(header)
     ragged = (

@@ -5,6 +5,11 @@ The rows go into a temporary staging table at driver speed (``executemany`` on S
 for the audit log; then a single ``INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE <some
 column differs>`` writes the new and changed rows and leaves equal rows alone, so a second
 import of the same file writes nothing.
+
+One fast path: when none of the file's accounts has a record of the kind yet (a first
+import of an ERP's history), nothing stored can match, so the rows go straight into the
+table and staging is skipped (on PostgreSQL about a fifth of a first import of a million
+orders, on SQLite less). The check is one index probe per account.
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ import polars as pl
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from goodwill.bulk import dialect_name, driver_connection
+from goodwill.bulk import dialect_name, driver_connection, insert_rows
 from goodwill.models import Account, AuditEvent, Member, account_owner
 from goodwill.models.types import utcnow
 from goodwill.transfer.check import OWN_ID
 from goodwill.transfer.columns import KindSpec
 
 STAGE = "goodwill_import_stage"
+ACCOUNTS = "goodwill_import_accounts"
 WORK = "goodwill_import_work"
 STAGE_CHUNK = 100_000
 SQLITE_VARIABLES = 30_000  # below SQLite's limit of 32,766 bound values per statement
@@ -49,6 +55,9 @@ class Written:
     updated: int = 0
     account_ids: set[int] = field(default_factory=set)  # accounts whose records changed
     changed_ids: set[int] = field(default_factory=set)  # ids of the updated records
+    updated_account_ids: set[int] = field(default_factory=set)  # accounts of updated records
+    # The inserted rows, when asked for (None if they could not be told apart for certain).
+    new_rows: pl.DataFrame | None = None
 
 
 def _sql_type(spec: KindSpec, target: str, dialect: str) -> str:
@@ -84,39 +93,30 @@ def _sqlite_rows(cursor: Any, table: str, frame: pl.DataFrame, per_statement: in
     one statement per row, which is what ``executemany`` does."""
     columns = [frame[c].to_list() for c in frame.columns]
     width = len(columns)
+    into = f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES "
     row = "(" + ", ".join("?" for _ in range(width)) + ")"
-    full = f"INSERT INTO {table} VALUES " + ", ".join(row for _ in range(per_statement))
+    full = into + ", ".join(row for _ in range(per_statement))
     for start in range(0, frame.height, per_statement):
         part = [c[start : start + per_statement] for c in columns]
         values = list(chain.from_iterable(zip(*part, strict=True)))
         count = len(values) // width
         if count != per_statement:
-            full = f"INSERT INTO {table} VALUES " + ", ".join(row for _ in range(count))
+            full = into + ", ".join(row for _ in range(count))
         cursor.execute(full, values)
 
 
-def _stage(
-    session: Session, spec: KindSpec, frame: pl.DataFrame, columns: Sequence[str], report: Progress
-) -> None:
+def _write_rows(session: Session, table: str, frame: pl.DataFrame, report: Progress) -> None:
+    """Write a frame of plain values (dates and moments as text) into a table, driver-fast."""
     dialect = dialect_name(session)
     raw = driver_connection(session)
-    # _n numbers the rows in key order; on SQLite it is the rowid, so lookups by it are free.
-    number = "_n INTEGER PRIMARY KEY" if dialect == "sqlite" else "_n BIGINT"
-    definitions = ", ".join([number, *(f"{c} {_sql_type(spec, c, dialect)}" for c in columns)])
-    session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
-    session.execute(text(f"CREATE TEMPORARY TABLE {STAGE} ({definitions})"))
-    # In key order, every later lookup walks the unique index front to back instead of
-    # jumping about it: on SQLite that alone makes the upsert three times faster.
-    staged = _stage_frame(spec, frame.select(columns).sort(list(spec.key)), dialect)
-    staged = staged.with_row_index("_n", offset=1)
-    total = staged.height
-    per_statement = max(1, SQLITE_VARIABLES // staged.width)
+    total = frame.height
+    per_statement = max(1, SQLITE_VARIABLES // frame.width)
     for start in range(0, total, STAGE_CHUNK):
-        chunk = staged.slice(start, STAGE_CHUNK)
+        chunk = frame.slice(start, STAGE_CHUNK)
         if dialect == "sqlite":
             cursor = raw.cursor()
             try:
-                _sqlite_rows(cursor, STAGE, chunk, per_statement)
+                _sqlite_rows(cursor, table, chunk, per_statement)
             finally:
                 cursor.close()
         else:
@@ -127,16 +127,34 @@ def _stage(
             with (
                 raw.cursor() as cursor,
                 cursor.copy(
-                    f"COPY {STAGE} (_n, {', '.join(columns)}) FROM STDIN "
+                    f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN "
                     "WITH (FORMAT csv, NULL '\\N')"
                 ) as copy,
             ):
                 copy.write(body)
         report("write", min(start + STAGE_CHUNK, total), total)
+
+
+def _stage(
+    session: Session, spec: KindSpec, frame: pl.DataFrame, columns: Sequence[str], report: Progress
+) -> pl.DataFrame:
+    """Stage the rows; returns them as staged (row ``_n`` of the table is row ``_n - 1``)."""
+    dialect = dialect_name(session)
+    # _n numbers the rows in key order; on SQLite it is the rowid, so lookups by it are free.
+    number = "_n INTEGER PRIMARY KEY" if dialect == "sqlite" else "_n BIGINT"
+    definitions = ", ".join([number, *(f"{c} {_sql_type(spec, c, dialect)}" for c in columns)])
+    session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+    session.execute(text(f"CREATE TEMPORARY TABLE {STAGE} ({definitions})"))
+    # In key order, every later lookup walks the unique index front to back instead of
+    # jumping about it: on SQLite that alone makes the upsert three times faster.
+    ordered = frame.select(columns).sort(list(spec.key))
+    staged = _stage_frame(spec, ordered, dialect).with_row_index("_n", offset=1)
+    _write_rows(session, STAGE, staged, report)
     if dialect == "postgresql":
         # A temporary table has no statistics until analysed; without them the planner
         # guesses a few rows and picks nested loops over a million.
         session.execute(text(f"ANALYZE {STAGE}"))
+    return ordered
 
 
 def _differs(dialect: str, left: str, right: str) -> str:
@@ -218,10 +236,16 @@ def upsert(
     frame: pl.DataFrame,
     present: Sequence[str],
     report: Progress = no_progress,
+    *,
+    before_insert: Callable[[pl.DataFrame], None] | None = None,
 ) -> Written:
-    """Insert the new rows, update the changed ones, leave the equal ones; audit the updates."""
+    """Insert the new rows, update the changed ones, leave the equal ones; audit the updates.
+
+    ``before_insert``, if given, is called with the rows about to be inserted (after the
+    changes are known, before anything is written), and the result holds them as ``new_rows``.
+    """
     with _large_cache(session):
-        return _upsert(session, spec, frame, present, report)
+        return _upsert(session, spec, frame, present, report, before_insert)
 
 
 def _upsert(
@@ -230,11 +254,14 @@ def _upsert(
     frame: pl.DataFrame,
     present: Sequence[str],
     report: Progress,
+    before_insert: Callable[[pl.DataFrame], None] | None,
 ) -> Written:
     dialect = dialect_name(session)
     own_ids = bool(frame["_own_id"].is_not_null().any())
     columns = [c for c in frame.columns if c != "__row" and (own_ids or c != "_own_id")]
-    _stage(session, spec, frame, columns, report)
+    if not own_ids and spec.account_scoped and _accounts_are_new(session, spec, frame):
+        return _insert_new(session, spec, frame.select(columns), report, before_insert)
+    staged = _stage(session, spec, frame, columns, report)
     if own_ids:
         _adopt(session, spec)
     compared = [c for c in present if c not in spec.key]
@@ -284,13 +311,27 @@ def _upsert(
     ]
     if audit_rows:
         session.execute(insert(AuditEvent), audit_rows)
-    written = Written(updated=len(changes), changed_ids={change[0] for change in changes})
+    written = Written(
+        updated=len(changes),
+        changed_ids={change[0] for change in changes},
+        updated_account_ids={c[1] for c in changes if c[1] is not None},
+    )
     if spec.account_scoped:
-        written.account_ids = {c[1] for c in changes if c[1] is not None} | set(
+        written.account_ids = written.updated_account_ids | set(
             session.execute(
                 text(f"SELECT DISTINCT s.account_id FROM {WORK} w JOIN {STAGE} s ON s._n = w._n")
             ).scalars()
         )
+    new_rows: pl.DataFrame | None = None
+    if before_insert is not None:
+        if fresh:
+            new_rows = staged
+        else:
+            numbers = session.execute(
+                text(f"SELECT _n - 1 FROM {WORK} WHERE target_id IS NULL ORDER BY _n")
+            ).scalars()
+            new_rows = staged[pl.Series(list(numbers), dtype=pl.Int64)]
+        before_insert(new_rows)
 
     stamp = now if dialect == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
     stamps = ["created_at", *(["updated_at"] if spec.stamps_updates else [])]
@@ -315,6 +356,10 @@ def _upsert(
     )
     upserted = sum(1 for change in changes if not change[4])
     written.inserted = _rowcount(result) - upserted
+    if new_rows is not None and new_rows.height == written.inserted:
+        # Otherwise a writer added some of the same keys meanwhile (they were updated, not
+        # inserted), so the caller must not take these rows as all new.
+        written.new_rows = new_rows
     if own_ids and compared:
         sets = ", ".join(f"{c} = s.{c}" for c in compared)
         if spec.stamps_updates:
@@ -330,6 +375,52 @@ def _upsert(
     session.execute(text(f"DROP {'VIEW' if fresh else 'TABLE'} {WORK}"))
     session.execute(text(f"DROP TABLE {STAGE}"))
     return written
+
+
+def _accounts_are_new(session: Session, spec: KindSpec, frame: pl.DataFrame) -> bool:
+    """Whether none of the file's accounts has any record of this kind yet."""
+    ids = frame["account_id"].unique().to_list()
+    session.execute(text(f"DROP TABLE IF EXISTS {ACCOUNTS}"))
+    session.execute(text(f"CREATE TEMPORARY TABLE {ACCOUNTS} (account_id BIGINT PRIMARY KEY)"))
+    insert_rows(session, ACCOUNTS, ["account_id"], ((i,) for i in ids))
+    found = session.execute(
+        text(
+            f"SELECT 1 FROM {ACCOUNTS} a WHERE EXISTS "
+            f"(SELECT 1 FROM {spec.table} t WHERE t.account_id = a.account_id) LIMIT 1"
+        )
+    ).first()
+    session.execute(text(f"DROP TABLE {ACCOUNTS}"))
+    return found is None
+
+
+def _insert_new(
+    session: Session,
+    spec: KindSpec,
+    frame: pl.DataFrame,
+    report: Progress,
+    before_insert: Callable[[pl.DataFrame], None] | None,
+) -> Written:
+    """Write rows of accounts that have no records of the kind yet: all new, no staging.
+
+    Nothing stored can match them, so they go straight into the table. A writer adding the
+    same keys meanwhile makes this fail on the unique constraint, and nothing is written.
+    """
+    dialect = dialect_name(session)
+    ordered = frame.sort(list(spec.key))  # key order: the unique index is filled front to back
+    if before_insert is not None:
+        before_insert(ordered)
+    now = utcnow()
+    stamp = now.isoformat() if dialect == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    stamps = ["created_at", *(["updated_at"] if spec.stamps_updates else [])]
+    rows = _stage_frame(spec, ordered, dialect).with_columns(
+        *(pl.lit(stamp).alias(name) for name in stamps)
+    )
+    _write_rows(session, spec.table, rows, report)
+    return Written(
+        inserted=ordered.height,
+        account_ids=set(ordered["account_id"].unique().to_list()),
+        new_rows=ordered if before_insert is not None else None,
+    )
 
 
 def _rowcount(result: Any) -> int:

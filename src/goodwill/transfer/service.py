@@ -11,12 +11,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from goodwill.contacts.vcard import import_vcards
 from goodwill.errors import Invalid
 from goodwill.models.audit import audit_event
-from goodwill.scoring.rollups import refresh_accounts
+from goodwill.scoring.rollups import add_orders, make_current, refresh_accounts, today_utc
 from goodwill.transfer.check import ReadRules, check_rows, resolve_header
 from goodwill.transfer.columns import KINDS, KindSpec
 from goodwill.transfer.csvfile import read_csv
@@ -108,7 +109,22 @@ def _import_csv(
     checked = check_rows(session, table, spec, names, rules)
     progress("check", 1, 1)
     rows = checked.frame.height
-    written = upsert(session, spec, checked.frame, checked.present, progress)
+    # New orders are added to their accounts' rollups rather than recomputed from the whole
+    # history; the rows are made exact (from the orders already there) before writing.
+    as_of = today_utc()
+    adds_orders = spec.table == "sales_order"
+
+    def prepare(new: pl.DataFrame) -> None:
+        make_current(session, new["account_id"].unique().to_list(), as_of=as_of)
+
+    written = upsert(
+        session,
+        spec,
+        checked.frame,
+        checked.present,
+        progress,
+        before_insert=prepare if adds_orders else None,
+    )
     updated = written.updated
     if checked.owners is not None:
         owner_changes = sync_owners(session, checked.owners)
@@ -116,8 +132,14 @@ def _import_csv(
         already = len(owner_changes & written.changed_ids)
         updated += len(owner_changes) - already
     unchanged = rows - written.inserted - updated
-    if spec.rolls_up and written.account_ids:
-        refresh_accounts(session, sorted(written.account_ids))
+    if adds_orders and written.new_rows is not None:
+        recompute = written.updated_account_ids
+        added = written.new_rows.filter(~pl.col("account_id").is_in(list(recompute)))
+        add_orders(session, added, as_of=as_of)
+        if recompute:
+            refresh_accounts(session, sorted(recompute), as_of=as_of)
+    elif spec.rolls_up and written.account_ids:
+        refresh_accounts(session, sorted(written.account_ids), as_of=as_of)
     if written.inserted or updated:
         audit_event(
             session,

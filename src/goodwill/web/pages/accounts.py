@@ -8,12 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import BeforeValidator
 
 from goodwill.accounts import queries as account_queries
 from goodwill.accounts.search import Flag, search_accounts, tiers
 from goodwill.accounts.service import account_overview
 from goodwill.agenda.brief import account_brief, brief_fragment
 from goodwill.config import get_settings
+from goodwill.errors import NotFound
 from goodwill.members.service import list_members
 from goodwill.models import AccountKind, Channel, Direction, Value
 from goodwill.promises.schemas import PromiseIn
@@ -28,6 +30,14 @@ from goodwill.web.templating import render
 router = APIRouter()
 
 
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+# The filter form sends every select, the unset ones as "": that means "any", not an error.
+Blank = BeforeValidator(_blank_is_none)
+
+
 def _is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
 
@@ -38,11 +48,11 @@ def accounts_page(
     session: DbSession,
     caller: AnyMember,
     q: str = "",
-    owner: int | None = None,
+    owner: Annotated[int | None, Blank] = None,
     tier: str | None = None,
-    kind: AccountKind | None = None,
+    kind: Annotated[AccountKind | None, Blank] = None,
     arrow: str | None = None,
-    flag: Flag | None = None,
+    flag: Annotated[Flag | None, Blank] = None,
     offset: int = 0,
 ) -> Response:
     """Every account, searched as you type and filtered by owner, tier, arrow and flags."""
@@ -94,7 +104,7 @@ def account_page(
     """Everything we know about an account, and a form to log what just happened."""
     today = today_utc()
     view = account_overview(session, account_id, today)
-    view.health = account_health(session, account_id) if _scored(session) else None
+    view.health = _health(session, account_id) if _scored(session) else None
     view.health_history = health_history(session, account_id, weeks=26)
     chart = {
         "labels": [d.isoformat() for d, _ in view.health_history],
@@ -112,6 +122,14 @@ def account_page(
             "directions": list(Direction),
         },
     )
+
+
+def _health(session: DbSession, account_id: int) -> Any:
+    """The account's health, or None: suppliers and partners are not scored."""
+    try:
+        return account_health(session, account_id)
+    except NotFound:
+        return None
 
 
 def _scored(session: DbSession) -> bool:
