@@ -258,3 +258,19 @@ def test_an_account_dismissed_today_goes_to_nobody_else_today(
     assert {i.account_id for i in items}.isdisjoint({i.account_id for i in plan.items})
     # And looking again changes nothing (no second plan, no clash on the day's accounts).
     assert member_plan(session, newcomer, DAY).items == plan.items
+
+
+def test_an_empty_plan_is_made_once_not_on_every_look(session: Session, world: World) -> None:
+    from goodwill.agenda.queries import members_without_plan
+
+    ensure_plans(session, DAY)
+    # Someone joins after every account with something to do was given out today.
+    newcomer = Member(name="Nia New", email="nia@goodwill-test.com")
+    session.add(newcomer)
+    session.flush()
+    assert list(session.scalars(members_without_plan(DAY))) == [newcomer.id]
+    plan = member_plan(session, newcomer, DAY)
+    assert plan.items == []
+    # Their empty plan counts as made: the next look reads it instead of planning again.
+    assert list(session.scalars(members_without_plan(DAY))) == []
+    assert ensure_plans(session, DAY) == 0

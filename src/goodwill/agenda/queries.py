@@ -21,15 +21,16 @@ from goodwill.models import (
     Touch,
     Value,
 )
-from goodwill.models.plan import PlanItem, PlanStatus
+from goodwill.models.plan import PlanDay, PlanItem, PlanStatus
 
 
 def members_without_plan(day: date) -> Select[int]:
-    """Active members with no plan item on ``day``."""
+    """Active members whose plan of ``day`` was not made yet (no marker, no item)."""
     planned = select(PlanItem.member_id).where(PlanItem.day == day)
+    marked = select(PlanDay.member_id).where(PlanDay.day == day)
     return (
         select(Member.id)
-        .where(Member.active.is_(True), Member.id.not_in(planned))
+        .where(Member.active.is_(True), Member.id.not_in(planned), Member.id.not_in(marked))
         .order_by(Member.id)
     )
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from goodwill.agenda import queries
@@ -26,7 +27,7 @@ from goodwill.config import get_settings
 from goodwill.errors import Conflict, Forbidden, Invalid, NotFound
 from goodwill.models import Account, Channel, Contact, Member, Role, Value
 from goodwill.models.audit import audit_event
-from goodwill.models.plan import PlanItem, PlanStatus
+from goodwill.models.plan import PlanDay, PlanItem, PlanStatus
 from goodwill.models.types import utcnow
 from goodwill.programs.today import (
     Pick,
@@ -107,6 +108,10 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
     )
     accounts = features.select("account_id", "kind", "value_12m", "owners")
     plans = make_plans(candidates, accounts, members, day)
+    # Each member's plan of the day is made now, even if it came out empty (see PlanDay).
+    session.execute(
+        insert(PlanDay), [{"day": day, "member_id": m, "made_at": utcnow()} for m in member_ids]
+    )
     if plans.height == 0 and not picks:
         return 0
     rules = {rule.name: rule for rule in playbook.rules}

@@ -6,7 +6,7 @@ from goodwill.models.contact import Channel, Contact
 from goodwill.models.fact import Fact, FactKind
 from goodwill.models.member import Member, Role
 from goodwill.models.order import Order
-from goodwill.models.plan import PlanItem, PlanStatus
+from goodwill.models.plan import PlanDay, PlanItem, PlanStatus
 from goodwill.models.program import (
     Arm,
     Program,
@@ -37,6 +37,7 @@ __all__ = [
     "HealthWeek",
     "Member",
     "Order",
+    "PlanDay",
     "PlanItem",
     "PlanStatus",
     "PostalAddress",

@@ -59,3 +59,20 @@ class PlanItem(Base):
     note: Mapped[str] = mapped_column(Text, default="")  # why it was dismissed or snoozed
     settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class PlanDay(Base):
+    """That a member's plan of a day was made, even when it came out empty.
+
+    Without it a member with nothing to do would have their plan made again, over the whole
+    book of accounts, on every look at Today.
+    """
+
+    __tablename__ = "plan_day"
+    __audited__ = False  # the plan itself is audited, one event per day
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
