@@ -48,7 +48,12 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reading transaction (a web GET) begins deferred, so readers run side by side in
+        # WAL mode; everything else takes the write lock at once (see the module docstring).
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -89,13 +94,24 @@ def reset_engine() -> None:
     _session_factory = None
 
 
+READ_ONLY = "goodwill_read_only"
+
+
 @contextmanager
-def session_scope(actor: str = "system", engine: Engine | None = None) -> Iterator[Session]:
+def session_scope(
+    actor: str = "system", engine: Engine | None = None, *, read_only: bool = False
+) -> Iterator[Session]:
     """One transaction: commit if the block succeeds, roll back if it raises.
 
-    ``actor`` names who acts, for the audit log.
+    ``actor`` names who acts, for the audit log. ``read_only`` transactions (a web GET)
+    begin deferred on SQLite, so they do not queue behind each other for the write lock;
+    they may still write a little (SQLite then takes the lock), but whatever a GET must
+    write in bulk (the day's plans) is written first in a transaction of its own.
     """
-    if engine is None:
+    if read_only:
+        bound = (engine or get_engine()).execution_options(**{READ_ONLY: True})
+        session = Session(bound, expire_on_commit=False)
+    elif engine is None:
         get_engine()
         assert _session_factory is not None
         session = _session_factory()

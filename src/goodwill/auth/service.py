@@ -14,14 +14,17 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from goodwill.auth.schemas import ApiTokenOut
 from goodwill.config import Settings, get_settings
+from goodwill.db import READ_ONLY
 from goodwill.errors import Forbidden, Invalid, NotFound
 from goodwill.members.queries import member_by_email
 from goodwill.models import ApiToken, Member, Role, SigninAttempt, WebSession
@@ -179,10 +182,25 @@ def session_member(
     ):
         return None
     if now - web_session.last_seen_at > TOUCH_EVERY:
-        session.execute(
-            update(WebSession).where(WebSession.id == web_session.id).values(last_seen_at=now)
+        _touch(
+            session,
+            update(WebSession).where(WebSession.id == web_session.id).values(last_seen_at=now),
         )
     return member, web_session
+
+
+def _touch(session: Session, statement: Any) -> None:
+    """Note when a session or token was last used.
+
+    In a reading transaction (a web GET) this goes through a short writing transaction of
+    its own, so the reader never has to upgrade its snapshot to the write lock.
+    """
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and bind.get_execution_options().get(READ_ONLY):
+        with bind.execution_options(**{READ_ONLY: False}).begin() as connection:
+            connection.execute(statement)
+        return
+    session.execute(statement)
 
 
 def sign_out(session: Session, token: str) -> None:
@@ -218,8 +236,8 @@ def api_member(session: Session, token: str, *, now: datetime | None = None) -> 
     api_token, member = found
     now = now or utcnow()
     if api_token.last_used_at is None or now - api_token.last_used_at > TOUCH_EVERY:
-        session.execute(
-            update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now)
+        _touch(
+            session, update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now)
         )
     return member
 

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from goodwill import schema
@@ -55,6 +56,7 @@ TITLES = {
     409: "Conflict",
     422: "Not acceptable",
     429: "Too many tries",
+    503: "Busy",
     500: "Something went wrong",
 }
 
@@ -118,6 +120,14 @@ def _install_error_handlers(app: FastAPI) -> None:
             response.headers[name] = value
         return response
 
+    async def database_busy(request: Request, exc: Exception) -> Response:
+        # SQLite's write lock stayed taken past the busy timeout, or the server is down:
+        # nothing was changed (the transaction rolled back); the member may simply retry.
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        response = problem(request, 503, "the database is busy or unavailable: try again")
+        response.headers["retry-after"] = "2"
+        return response
+
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return problem(request, 500, "an unexpected error; it was logged for the team")
@@ -127,6 +137,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CsrfFailed, csrf_failed)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(OperationalError, database_busy)
     app.add_exception_handler(Exception, unexpected)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -34,10 +35,26 @@ class CsrfFailed(Exception):
     """A state-changing request from a browser without the session's CSRF token."""
 
 
-def db() -> Iterator[Session]:
-    """The request's transaction."""
-    with session_scope(actor="web") as session:
+def db(request: Request) -> Iterator[Session]:
+    """The request's transaction: a reading one for GET and HEAD (no state changes there)."""
+    with session_scope(actor="web", read_only=request.method in SAFE_METHODS) as session:
         yield session
+
+
+def plans_made(session: Session, day: date) -> None:
+    """Make the day's plans, if they are not made yet, in a transaction of their own.
+
+    A GET reads in a deferred transaction; making the plans writes a lot, so it is done
+    (once a day) in a writing transaction first, and the reading one starts afresh to see it.
+    """
+    from goodwill.agenda.queries import members_without_plan
+    from goodwill.agenda.service import ensure_plans
+
+    if session.scalars(members_without_plan(day)).first() is None:
+        return
+    with session_scope(actor=str(session.info.get("actor", "web"))) as writer:
+        ensure_plans(writer, day)
+    session.commit()  # end the reading snapshot: the next query sees the new plans
 
 
 DbSession = Annotated[Session, Depends(db, scope="function")]

@@ -31,7 +31,7 @@ from goodwill.programs.service import (
     stop_program,
 )
 from goodwill.web.api.common import MAX_ID, Day, Page, Pages, PathId, Strict, today_utc
-from goodwill.web.deps import AnyMember, DbSession, Manager
+from goodwill.web.deps import AnyMember, DbSession, Manager, plans_made
 
 router = APIRouter(tags=["programs"])
 
@@ -212,6 +212,7 @@ def notes_pdf(
 ) -> Response:
     """The caller's notes of the day as a PDF; 422 when the plan holds none."""
     which = day or today_utc()
+    plans_made(session, which)
     member_plan(session, caller.member, which)
     cards = note_cards(session, caller.member, which)
     if not cards:

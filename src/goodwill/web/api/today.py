@@ -13,7 +13,7 @@ from goodwill.errors import Forbidden
 from goodwill.members.service import get_member
 from goodwill.models import Channel, Role, Value
 from goodwill.web.api.common import MAX_ID, Day, Id, PathId, Strict, now, today_utc
-from goodwill.web.deps import AnyMember, DbSession
+from goodwill.web.deps import AnyMember, DbSession, plans_made
 
 router = APIRouter(prefix="/today", tags=["today"])
 
@@ -58,7 +58,9 @@ def today_plan(
         if not caller.may(Role.MANAGER):
             raise Forbidden("only a manager can open someone else's plan")
         whose = get_member(session, member)
-    return agenda.member_plan(session, whose, day or today_utc())
+    which = day or today_utc()
+    plans_made(session, which)
+    return agenda.member_plan(session, whose, which)
 
 
 @router.post("/items/{item_id}/done", summary="Do a plan item", response_model=PlanItemOut)

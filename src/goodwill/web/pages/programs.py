@@ -45,7 +45,7 @@ from goodwill.programs.service import (
     record_response,
     stop_program,
 )
-from goodwill.web.deps import AnyMember, Caller, DbSession, Manager
+from goodwill.web.deps import AnyMember, Caller, DbSession, Manager, plans_made
 from goodwill.web.pages.today import today_utc
 from goodwill.web.templating import render
 
@@ -380,6 +380,7 @@ def notes_page(
 def notes_pdf(session: DbSession, caller: AnyMember, day: date | None = None) -> Response:
     """The day's notes as a PDF to print: each card, its envelope, and the writer's crib."""
     which = day or today_utc()
+    plans_made(session, which)
     member_plan(session, caller.member, which)
     cards = note_cards(session, caller.member, which)
     if not cards:

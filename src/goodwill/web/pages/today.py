@@ -17,7 +17,7 @@ from goodwill.errors import Forbidden, NotFound
 from goodwill.members.service import list_members
 from goodwill.models import Channel, Member, Role, Value
 from goodwill.models.types import utcnow
-from goodwill.web.deps import AnyMember, DbSession
+from goodwill.web.deps import AnyMember, DbSession, plans_made
 from goodwill.web.templating import render
 
 router = APIRouter()
@@ -49,7 +49,9 @@ def today_page(
 ) -> Response:
     """The member's plan for the day: who, why, how and what to bring."""
     whose = _member_for(session, caller, member)
-    plan = agenda.member_plan(session, whose, day or today_utc())
+    which = day or today_utc()
+    plans_made(session, which)
+    plan = agenda.member_plan(session, whose, which)
     team = list_members(session) if caller.may(Role.MANAGER) else []
     return render(
         request,
