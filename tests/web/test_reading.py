@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import Any
 
 import pytest
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
+from goodwill import db
 from goodwill.config import get_settings
 from goodwill.db import reset_engine
-from tests.web.conftest import Client
+from tests.web.conftest import Client, Person, csrf_of
 
 
 def test_pages_read_while_another_writer_holds_the_lock(
@@ -37,3 +39,46 @@ def test_pages_read_while_another_writer_holds_the_lock(
         writer.execute("ROLLBACK")
         writer.close()
     assert member.get("/today").status_code == 200
+
+
+def test_more_requests_at_once_than_database_connections_all_finish(
+    live_server: str, team: dict[str, Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thirty requests at once against a pool of two connections: none may hang.
+
+    Database work in an async dependency once ran on the event loop; when every pooled
+    connection was held by a request waiting for the loop, the server stopped for good.
+    """
+    import asyncio
+
+    import httpx2
+
+    # A plain-http client keeps no Secure cookie (browsers make an exception for localhost).
+    monkeypatch.setenv("GOODWILL_COOKIE_SECURE", "false")
+    get_settings.cache_clear()
+    # Two connections in the pool make the old hang certain, not a matter of timing.
+    make_engine = db.make_engine
+
+    def small_pool(url: str | None = None, **kwargs: Any) -> Engine:
+        return make_engine(url, pool_size=2, max_overflow=0, pool_timeout=20, **kwargs)
+
+    monkeypatch.setattr(db, "make_engine", small_pool)
+    reset_engine()
+
+    async def run() -> list[int]:
+        async with httpx2.AsyncClient(base_url=live_server, timeout=60, follow_redirects=True) as c:
+            form = await c.get("/signin")
+            signed = await c.post(
+                "/signin",
+                data={
+                    "email": team["member"].email,
+                    "password": team["member"].password,
+                    "csrf_token": csrf_of(form.text),
+                },
+            )
+            assert signed.status_code == 200
+            assert "Mia Member" in signed.text
+            answers = await asyncio.gather(*(c.get("/today") for _ in range(30)))
+            return [a.status_code for a in answers]
+
+    assert asyncio.run(run()) == [200] * 30

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from goodwill.auth import service as auth
 from goodwill.db import session_scope
@@ -124,7 +125,10 @@ class Needs:
         self.role = role
 
     async def __call__(self, request: Request, session: DbSession) -> Caller:
-        caller = _identify(request, session)
+        # The database work runs in the thread pool, as sync routes do: on the event loop
+        # it would stall every request, and with the pool's connections all taken by
+        # requests that wait for the loop, it would never finish.
+        caller = await run_in_threadpool(_identify, request, session)
         if caller is None:
             raise NotSignedIn
         session.info["actor"] = caller.email

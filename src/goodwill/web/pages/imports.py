@@ -28,6 +28,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from goodwill.config import get_settings
@@ -253,7 +254,23 @@ async def import_preview(
         "decimal_comma": decimal_comma,
     }
     (folder / "pending.json").write_text(json.dumps(meta), "utf-8")
+    # Checking the file is database and CPU work: the thread pool, not the event loop.
+    return await run_in_threadpool(_preview, request, session, caller, token, name, size, pairs)
+
+
+def _preview(
+    request: Request,
+    session: DbSession,
+    caller: Admin,
+    token: str,
+    name: str,
+    size: int,
+    pairs: dict[str, str],
+) -> Response:
+    """The dry run of a kept upload, rendered as its preview."""
     pending = _pending(token, caller)
+    folder = pending.path.parent
+    path = pending.path
     context: dict[str, Any] = {
         "pending": pending,
         "name": name,

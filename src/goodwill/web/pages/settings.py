@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from goodwill.agenda.service import current_playbook
 from goodwill.auth.service import new_password, set_password
@@ -158,8 +159,12 @@ async def cadence_change(request: Request, session: DbSession, caller: Admin) ->
     if new_tier and new_days:
         tiers[new_tier] = _number(new_days, f"cadence_days.{new_tier}")
     default = _number(str(form.get("default_days") or ""), "cadence_default_days")
-    change_setting(session, "cadence_days", tiers)
-    change_setting(session, "cadence_default_days", default)
+
+    def save() -> None:
+        change_setting(session, "cadence_days", tiers)
+        change_setting(session, "cadence_default_days", default)
+
+    await run_in_threadpool(save)  # database work off the event loop
     return _done("cadence")
 
 
@@ -174,7 +179,7 @@ async def weights_change(request: Request, session: DbSession, caller: Admin) ->
             weights[name] = float(text)
         except ValueError:
             raise Invalid(f"setting health_weights.{name}: {text!r} is not a number") from None
-    change_setting(session, "health_weights", weights)
+    await run_in_threadpool(change_setting, session, "health_weights", weights)
     return _done("weights")
 
 
