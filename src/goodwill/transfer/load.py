@@ -14,8 +14,7 @@ orders, on SQLite less). The check is one index probe per account.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,7 +25,7 @@ import polars as pl
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from goodwill.bulk import dialect_name, driver_connection, insert_rows
+from goodwill.bulk import dialect_name, driver_connection, insert_rows, large_cache
 from goodwill.models import Account, AuditEvent, Member, account_owner
 from goodwill.models.types import utcnow
 from goodwill.transfer.check import OWN_ID
@@ -37,7 +36,6 @@ ACCOUNTS = "goodwill_import_accounts"
 WORK = "goodwill_import_work"
 STAGE_CHUNK = 100_000
 SQLITE_VARIABLES = 30_000  # below SQLite's limit of 32,766 bound values per statement
-SQLITE_CACHE_KIB = 262_144  # page cache while importing: the indexes of a million rows fit
 
 # (step, done, total): how far the import has come, for a progress bar.
 Progress = Callable[[str, int, int], None]
@@ -216,20 +214,6 @@ def _adopt(session: Session, spec: KindSpec) -> None:
     )
 
 
-@contextmanager
-def _large_cache(session: Session) -> Iterator[None]:
-    """On SQLite, a page cache big enough for the indexes being written, while importing."""
-    if dialect_name(session) != "sqlite":
-        yield
-        return
-    before = session.execute(text("PRAGMA cache_size")).scalar_one()
-    session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
-    try:
-        yield
-    finally:
-        session.execute(text(f"PRAGMA cache_size = {int(before)}"))
-
-
 def upsert(
     session: Session,
     spec: KindSpec,
@@ -244,7 +228,7 @@ def upsert(
     ``before_insert``, if given, is called with the rows about to be inserted (after the
     changes are known, before anything is written), and the result holds them as ``new_rows``.
     """
-    with _large_cache(session):
+    with large_cache(session):
         return _upsert(session, spec, frame, present, report, before_insert)
 
 
