@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -186,3 +187,43 @@ def test_after_sign_in_only_local_paths_are_followed(
         follow_redirects=False,
     )
     assert response.headers["location"] == "/today"
+
+
+def test_production_refuses_to_start_without_a_secret_key_of_its_own(
+    configured: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from goodwill.config import get_settings
+    from goodwill.errors import Invalid
+    from goodwill.web.app import create_app
+    from tests.accounts.commands import invoke
+
+    monkeypatch.setenv("GOODWILL_ENV", "production")
+    monkeypatch.delenv("GOODWILL_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    with pytest.raises(Invalid, match="GOODWILL_SECRET_KEY is not set"):
+        create_app()
+    served = invoke("serve", "--port", "1")
+    assert served.exit_code != 0
+    assert "GOODWILL_SECRET_KEY is not set" in str(served.exception)
+    monkeypatch.setenv("GOODWILL_SECRET_KEY", "too short")
+    get_settings.cache_clear()
+    with pytest.raises(Invalid, match="at least 32 characters"):
+        create_app()
+    monkeypatch.setenv("GOODWILL_SECRET_KEY", "k" * 40)
+    get_settings.cache_clear()
+    assert create_app() is not None
+
+
+def test_development_makes_a_random_key_once_and_keeps_it(
+    configured: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from goodwill.auth.service import secret_key
+    from goodwill.config import get_settings
+
+    monkeypatch.delenv("GOODWILL_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    first = secret_key()
+    assert len(first) >= 32
+    assert secret_key() == first
+    path = get_settings().data_dir / "secret-key"
+    assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
