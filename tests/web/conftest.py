@@ -188,7 +188,12 @@ def page(browser: Any) -> Iterator[Any]:
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.on(
         "console",
-        lambda msg: errors.append(msg.text) if msg.type == "error" and "CSP" in msg.text else None,
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error"
+            and ("Content Security Policy" in msg.text or "Refused to" in msg.text)
+            else None
+        ),
     )
     tab.errors = errors
     yield tab
