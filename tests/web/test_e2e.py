@@ -62,6 +62,7 @@ def test_a_members_day(
     # Today: the plan, with the reasons and whom to reach.
     plan = page.locator("article.item")
     expect(plan).to_have_count(3)  # Acme's promise, Birch's quote, Dune's thank-you note
+    expect(page.locator("#plan-summary")).to_contain_text("3 to do, 0 done")
     expect(page.locator(".plan")).to_contain_text("Acme Tools")
     expect(page.locator(".plan")).to_contain_text("Birch Supply")
     expect(page.locator(".plan")).to_contain_text("Reach Pat Lee")
@@ -82,6 +83,9 @@ def test_a_members_day(
     assert page.evaluate("window.__same_page") == 42, "the page was reloaded"
     expect(page.locator(f"#item-{item.id} form")).to_have_count(0)
     expect(page.locator("article.item .badge.good")).to_have_count(1)  # the others still open
+    # The counts at the top follow without a reload; Birch is a customer: the act is done.
+    expect(page.locator("#plan-summary")).to_contain_text("2 to do, 1 done")
+    expect(page.locator("#plan-summary .badge.good")).to_have_text("done")
     screenshot(page, "e2e-03-today-item-done")
     with Session(engine) as s:
         assert s.get(PlanItem, item.id).status == PlanStatus.DONE  # type: ignore[union-attr]

@@ -67,9 +67,26 @@ def today_page(
 
 def _item_card(request: Request, session: DbSession, item_id: int) -> Response:
     item = agenda.get_item(session, item_id)
-    return render(
-        request, "today/item.html", {"item": item, "tomorrow": item.day + timedelta(days=1)}
-    )
+    context = {"item": item, "tomorrow": item.day + timedelta(days=1)}
+    response = render(request, "today/item.html", context)
+    response.headers["HX-Trigger"] = "plan-changed"  # the counts at the top follow
+    return response
+
+
+@router.get("/today/summary", response_class=HTMLResponse)
+def today_summary(
+    request: Request,
+    session: DbSession,
+    caller: AnyMember,
+    member: int | None = None,
+    day: date | None = None,
+) -> Response:
+    """The line at the top of Today: how many items are left and whether the act is done."""
+    whose = _member_for(session, caller, member)
+    which = day or today_utc()
+    plans_made(session, which)
+    plan = agenda.member_plan(session, whose, which)
+    return render(request, "today/summary.html", {"plan": plan})
 
 
 @router.post("/today/items/{item_id}/done", response_class=HTMLResponse)
