@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sqlite3
 import sys
@@ -354,6 +355,7 @@ def measure(url: str) -> dict[str, Any]:
         second = time.perf_counter() - t0
     engine.dispose()
     return {
+        "load_average_1_min": round(os.getloadavg()[0], 2),
         "ensure_plans_seconds": round(total, 3),
         "parts_seconds": {k: round(v, 3) for k, v in parts.items()},
         "items_made": made,

@@ -9,12 +9,13 @@ of the sqlite3 module) and ``COPY FROM STDIN`` on PostgreSQL. Rows must hold pla
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from itertools import chain, islice
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
 
@@ -39,6 +40,28 @@ def moment_text(moment: datetime, dialect: str) -> str:
 def driver_connection(session: Session) -> Any:
     """The DB-API connection under the session, in the session's transaction."""
     return session.connection().connection.driver_connection
+
+
+SQLITE_CACHE_KIB = 262_144
+"""SQLite's page cache while writing in bulk: the indexes of a million rows fit."""
+
+
+@contextmanager
+def large_cache(session: Session) -> Iterator[None]:
+    """On SQLite, a page cache big enough for the indexes being written, for a while.
+
+    With the default 2 MB, rows written at scattered places of a large index make SQLite
+    spill and re-read pages many times over.
+    """
+    if dialect_name(session) != "sqlite":
+        yield
+        return
+    before = session.execute(text("PRAGMA cache_size")).scalar_one()
+    session.execute(text(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
+    try:
+        yield
+    finally:
+        session.execute(text(f"PRAGMA cache_size = {int(before)}"))
 
 
 SQLITE_VARIABLES = 32_000

@@ -12,31 +12,43 @@ parsed by Polars (PostgreSQL 12+ prints floats so they read back exactly); write
 ``COPY ... FROM STDIN`` of CSV made by Polars. ``COPY`` takes no bind parameters, so values are
 quoted by psycopg (:class:`psycopg.sql.Literal`), never pasted in as text.
 
-SQLite: the Python ``sqlite3`` module has no columnar interface, so reads go through a
-*separate* ADBC connection, which sees only committed data. It is used only when the session's
-transaction has written nothing yet: every transaction begins ``IMMEDIATE`` (see
-:mod:`goodwill.db`), so no other writer can commit while it is open, and a reader on another
-connection then sees exactly the session's snapshot. Whether anything was written is told by
-SQLite's change counter (``total_changes``), remembered when each transaction begins; when it
-moved, or when it is unknown (a transaction begun before this module was loaded, an in-memory
-database), or when ADBC fails for any reason, the read falls back to the driver path. Callers
-make the fast path the common one by committing at the edges: ``goodwill score`` commits the
-rollup refresh (a derived cache) before scoring, and plans read scores committed earlier.
+SQLite: the Python ``sqlite3`` module has no columnar interface, so large reads go through
+ADBC, on a *separate* connection that sees only committed data, and in a *helper process*
+(:mod:`goodwill.sqlite_reader`, Arrow files handed back through /dev/shm): the ADBC driver
+carries its own copy of SQLite, and two copies in one process do not see each other's POSIX
+locks, so one may delete the write-ahead log under the other (we saw stale reads and "disk I/O
+error" when it ran in this process). The helper is used only when the session's transaction
+has written nothing yet: every transaction begins ``IMMEDIATE`` (see :mod:`goodwill.db`), so no
+other writer can commit while it is open, and a reader on another connection then sees exactly
+the session's snapshot (so never in a deferred read-only transaction, which holds no lock).
+Whether anything was written is told by SQLite's change counter
+(``total_changes``), remembered when each transaction begins; when it moved, or when it is
+unknown (a transaction begun before this module was loaded, an in-memory database), or when
+the helper fails for any reason, the read goes through the session's own connection (the
+driver path, always exact). Small reads take the driver path too: the helper costs about 0.3 s
+to start. Callers make the fast path the common one by committing at the edges: ``goodwill
+score`` commits the rollup refresh (a derived cache) before scoring, and plans read scores
+committed earlier.
 
 SQLite writes cannot use a second connection at all: the session holds the write lock from
 BEGIN IMMEDIATE, so a second writer would wait for it (busy_timeout) and never get it. Rows are
-written by ADBC into a private staging file instead (no lock shared with the database), which
-the session's connection ATTACHes and copies with one ``INSERT ... SELECT``, inside its own
-transaction. The staging file is unlinked at once (the attached handle keeps it readable);
-SQLite cannot DETACH a database used by an open transaction, so stale attachments are
-detached when the connection goes back to the pool, or at the next write.
+written by ADBC into private staging files instead (fresh files in /dev/shm that nothing else
+opens, closed before the session opens them), which the session's connection ATTACHes and
+copies with ``INSERT ... SELECT``, inside its own transaction. The staging files are unlinked
+at once (the attached handle keeps them readable); SQLite cannot DETACH a database used by an
+open transaction, so stale attachments are detached when the connection goes back to the
+pool, or at the next write; past 8 attachments a write takes the driver path.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
+import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
@@ -45,12 +57,13 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
 from goodwill.bulk import dialect_name, driver_connection
+from goodwill.db import READ_ONLY
 
 Schema = Mapping[str, Any]
 """Column names in order, each with its Polars type (``pl.Int64``, ``pl.Date``, ...)."""
@@ -63,7 +76,10 @@ STAGE_MIN_ROWS = 20_000
 MAX_ATTACHED = 8
 """Staging files one SQLite connection may hold (SQLite allows 10 attached databases)."""
 READERS = max(1, min(4, os.cpu_count() or 1))
-"""SQLite readers run at once for a query in parts (ADBC works outside the GIL)."""
+"""SQLite queries read at once by the helper process (ADBC works outside the GIL)."""
+READER_MIN_ROWS = 50_000
+"""Fewer rows than this are read through the driver on SQLite (the helper process costs about
+0.3 s to start)."""
 COPY_CHUNK_ROWS = 200_000
 """Rows per CSV chunk written to PostgreSQL's COPY (bounds the memory of one chunk)."""
 
@@ -106,6 +122,10 @@ def pending_writes(session: Session) -> bool:
     raw = driver_connection(session)
     if connection.dialect.name != "sqlite" or _CHANGES not in info:
         return True
+    if connection.get_execution_options().get(READ_ONLY):
+        # A deferred (read-only) transaction holds no write lock: others may commit after its
+        # snapshot, and another connection would see more than it does.
+        return True
     return bool(raw.total_changes != info[_CHANGES])
 
 
@@ -113,7 +133,7 @@ def _sqlite_path(session: Session) -> str | None:
     database = session.connection().engine.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return database
+    return os.path.abspath(database)
 
 
 def _plain(value: Any) -> Any:
@@ -133,20 +153,41 @@ def _cast(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
     return frame.select(typed(name, dtype) for name, dtype in schema.items())
 
 
-def _adbc_sqlite(path: str, sql: str, params: Mapping[str, Any], schema: Schema) -> pl.DataFrame:
-    import adbc_driver_sqlite.dbapi as adbc
-
-    names = _PARAM.findall(sql)
-    positional = _PARAM.sub("?", sql)
-    with adbc.connect(path) as conn, conn.cursor() as cursor:
-        # One batch for the whole result: the driver infers each column's type from its
-        # first batch and refuses a later batch of another type.
-        cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(2**30)})
-        cursor.execute(positional, [_plain(params[n]) for n in names])
-        table = cursor.fetch_arrow_table()
-    frame = pl.from_arrow(table.rename_columns(list(schema)))
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+def _adbc_sqlite(path: str, queries: Sequence[Query]) -> list[pl.DataFrame]:
+    """The queries' committed results, read by ADBC in a helper process (goodwill.sqlite_reader:
+    the driver's own copy of SQLite must not open the database in this process)."""
+    folder = tempfile.mkdtemp(prefix="goodwill-read-", dir=_scratch_folder())
+    outs = [os.path.join(folder, f"q{i}.arrow") for i in range(len(queries))]
+    job = {
+        "path": path,
+        "readers": READERS,
+        "queries": [
+            {
+                "sql": _PARAM.sub("?", sql),
+                "params": [_plain(params[n]) for n in _PARAM.findall(sql)],
+                "out": out,
+            }
+            for (sql, params, _), out in zip(queries, outs, strict=True)
+        ],
+    }
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "goodwill.sqlite_reader"],
+            input=json.dumps(job, default=str),
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr.strip().splitlines()[-1:] or "reader failed")
+        frames = []
+        for (_, _, schema), out in zip(queries, outs, strict=True):
+            frame = pl.read_ipc(out)
+            frames.append(_cast(frame, schema))
+        return frames
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _driver_frame(
@@ -168,14 +209,50 @@ def _driver_frame(
     )
 
 
-def _copy_out(
-    session: Session, sql: str, params: Mapping[str, Any], schema: Schema
-) -> pl.DataFrame:
+def _pg_pending_writes(session: Session) -> bool:
+    """Whether this PostgreSQL transaction wrote anything (it then has a transaction id)."""
+    found = session.execute(text("SELECT txid_current_if_assigned() IS NOT NULL")).scalar()
+    return bool(found)
+
+
+def _inlined(session: Session, sql: str, params: Mapping[str, Any]) -> str:
+    """The query with its parameters quoted in by psycopg (COPY takes no bind parameters)."""
     from psycopg import sql as pgsql
 
     raw = driver_connection(session)
     literal = {name: pgsql.Literal(value).as_string(raw) for name, value in params.items()}
-    query = _PARAM.sub(lambda m: literal[m.group(1)], sql)
+    return _PARAM.sub(lambda m: literal[m.group(1)], sql)
+
+
+def _adbc_postgresql(session: Session, queries: Sequence[Query]) -> list[pl.DataFrame]:
+    """The queries' committed results, read by ADBC (binary COPY parsed in C) on connections
+    of their own, at the same time."""
+    import adbc_driver_postgresql.dbapi as adbc  # type: ignore[import-untyped]
+
+    url = session.connection().engine.url
+    uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    texts = [_inlined(session, sql, params) for sql, params, _ in queries]
+
+    def read(query: str) -> Any:
+        with adbc.connect(uri) as conn, conn.cursor() as cursor:
+            cursor.execute(query)
+            return cursor.fetch_arrow_table()
+
+    with ThreadPoolExecutor(max_workers=min(len(queries), READERS)) as pool:
+        tables = list(pool.map(read, texts))
+    frames = []
+    for table, (_, _, schema) in zip(tables, queries, strict=True):
+        frame = pl.from_arrow(table.rename_columns([f"c{i}" for i in range(table.num_columns)]))
+        assert isinstance(frame, pl.DataFrame)
+        frames.append(_cast(frame, schema))
+    return frames
+
+
+def _copy_out(
+    session: Session, sql: str, params: Mapping[str, Any], schema: Schema
+) -> pl.DataFrame:
+    raw = driver_connection(session)
+    query = _inlined(session, sql, params)
     chunks: list[bytes] = []
     with (
         raw.cursor() as cursor,
@@ -196,30 +273,31 @@ Query = tuple[str, Mapping[str, Any], Schema]
 
 
 def read_frames(
-    session: Session, queries: Sequence[Query], *, columnar: bool = True
+    session: Session, queries: Sequence[Query], *, rows: int = 0, columnar: bool = True
 ) -> list[pl.DataFrame]:
     """Run the queries and return each one's rows as a typed Polars frame, in order.
 
     Each result is what the session's transaction sees, by the fastest safe path (see the
     module's docstring); on SQLite's columnar path the queries run at the same time, one
-    connection each. A schema names and types the columns in order; booleans must be
+    connection each, when ``rows`` (about how many they return) makes the helper process
+    worth starting. A schema names and types the columns in order; booleans must be
     selected as 0/1 integers (``CAST(x AS INTEGER)``) and moments as days or dates.
     ``columnar=False`` forces the driver path (to compare).
     """
     session.flush()  # pending ORM changes are writes too
     dialect = dialect_name(session)
     if columnar and dialect == "postgresql":
+        if rows >= READER_MIN_ROWS and not _pg_pending_writes(session):
+            try:
+                return _adbc_postgresql(session, queries)
+            except Exception:  # any trouble with the columnar reader: COPY is exact
+                pass
         return [_copy_out(session, sql, params, schema) for sql, params, schema in queries]
-    if columnar and dialect == "sqlite":
+    if columnar and dialect == "sqlite" and rows >= READER_MIN_ROWS:
         path = _sqlite_path(session)
         if path is not None and not pending_writes(session):
             try:
-                if len(queries) == 1:
-                    sql, params, schema = queries[0]
-                    return [_cast(_adbc_sqlite(path, sql, params, schema), schema)]
-                with ThreadPoolExecutor(max_workers=min(len(queries), READERS)) as pool:
-                    frames = list(pool.map(lambda q: _adbc_sqlite(path, *q), queries))
-                return [_cast(f, q[2]) for f, q in zip(frames, queries, strict=True)]
+                return _adbc_sqlite(path, queries)
             except Exception:  # any trouble with the columnar reader: the driver path is exact
                 pass
     return [_driver_frame(session, sql, params, schema) for sql, params, schema in queries]
@@ -233,6 +311,7 @@ def read_frame(
     *,
     columnar: bool = True,
     parts: Sequence[Mapping[str, Any]] = (),
+    rows: int = 0,
 ) -> pl.DataFrame:
     """One query's rows as a typed Polars frame (see :func:`read_frames`).
 
@@ -240,7 +319,8 @@ def read_frame(
     order (on SQLite's columnar path they are read at the same time).
     """
     runs = [{**params, **part} for part in parts] or [dict(params)]
-    frames = read_frames(session, [(sql, run, schema) for run in runs], columnar=columnar)
+    queries = [(sql, run, schema) for run in runs]
+    frames = read_frames(session, queries, rows=rows, columnar=columnar)
     return concat(frames, schema)
 
 
@@ -309,8 +389,11 @@ def _sqlite_stage(session: Session, table: str, frame: pl.DataFrame) -> bool:
     paths = [os.path.join(folder, f"stage{i}.db") for i in range(len(parts))]
     try:
         # Each part is written into its own file at the same time (ADBC works outside the GIL).
-        with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-            list(pool.map(_ingest, paths, parts))
+        try:
+            with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+                list(pool.map(_ingest, paths, parts))
+        except Exception:  # nothing written to the database yet: the driver path will do
+            return False
         columns = ", ".join(frame.columns)
         cursor = raw.cursor()
         try:

@@ -3,22 +3,48 @@ and never read past the session's own uncommitted writes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import polars as pl
 import pytest
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from goodwill import columnar
 from goodwill.agenda.features import _MAIN_SCHEMA, _main_sql, features_frame
 from goodwill.bulk import dialect_name
+from goodwill.db import session_scope
 from goodwill.models import AccountRollup, Contact, HealthWeek, Member, account_owner
 from goodwill.scoring import core, service
 from tests.scoring.test_score import DAY, customers
 
 WEEK = service.week_of(DAY)
+
+
+@pytest.fixture(autouse=True)
+def columnar_even_for_a_few(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The columnar paths for these small worlds too (normally only for many rows)."""
+    monkeypatch.setattr(columnar, "READER_MIN_ROWS", 0)
+    monkeypatch.setattr(columnar, "STAGE_MIN_ROWS", 1)
+
+
+def count_helper_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Calls to the columnar readers on connections of their own (SQLite: in the helper
+    process; PostgreSQL: ADBC), as a list of query counts that grows."""
+    calls: list[int] = []
+    for name in ("_adbc_sqlite", "_adbc_postgresql"):
+        real = getattr(columnar, name)
+
+        def spy(first: Any, queries: Sequence[columnar.Query], real: Any = real) -> Any:
+            calls.append(len(queries))
+            return real(first, queries)
+
+        monkeypatch.setattr(columnar, name, spy)
+    return calls
 
 
 @pytest.fixture
@@ -76,7 +102,7 @@ def test_features_by_columns_equal_the_driver_rows(
     assert features["owners"].list.len().sum() == len(ids[::3])
     monkeypatch.setattr(
         "goodwill.agenda.features.read_frames",
-        lambda session, queries: columnar.read_frames(session, queries, columnar=False),
+        lambda session, queries, rows: columnar.read_frames(session, queries, columnar=False),
     )
     assert features_frame(scored, DAY).sort("account_id").equals(features, null_equal=True)
 
@@ -95,7 +121,6 @@ def health_rows(session: Session) -> list[tuple[object, ...]]:
 def test_health_written_by_columns_equals_the_driver_rows(
     scored: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(columnar, "STAGE_MIN_ROWS", 1)  # the SQLite staging file, even for 30
     by_columns = health_rows(scored)
     ids, figures = service.read_figures(scored, WEEK)
     scores = core.score_health(figures, (DAY - service.EPOCH).days, service.health_rules())
@@ -113,7 +138,6 @@ def test_many_columnar_writes_in_one_transaction(
     scored: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """More staging files than SQLite can attach: the rest go through the driver."""
-    monkeypatch.setattr(columnar, "STAGE_MIN_ROWS", 1)
     before = health_rows(scored)
     for _ in range(columnar.MAX_ATTACHED + 3):
         service.score(scored, DAY)
@@ -123,8 +147,7 @@ def test_many_columnar_writes_in_one_transaction(
     assert health_rows(scored) == before
 
 
-def test_exact_values_both_ways(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(columnar, "STAGE_MIN_ROWS", 1)
+def test_exact_values_both_ways(session: Session) -> None:
     customers(session, 3)
     service.score(session, DAY)
     session.commit()
@@ -179,18 +202,20 @@ def test_exact_values_both_ways(session: Session, monkeypatch: pytest.MonkeyPatc
     assert columnar.read_frame(session, sql, {}, schema).equals(frame, null_equal=True)
 
 
-def test_reads_see_the_transactions_own_writes(scored: Session) -> None:
-    """An uncommitted change is seen (SQLite: by falling back to the session's connection)."""
+def test_reads_see_the_transactions_own_writes(
+    scored: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An uncommitted change is seen: by falling back to the session's own connection."""
+    helper = count_helper_reads(monkeypatch)
     ids, figures = service.read_figures(scored, WEEK)
-    if dialect_name(scored) == "sqlite":
-        assert not columnar.pending_writes(scored)
+    sqlite = dialect_name(scored) == "sqlite"
+    assert helper == [2 if sqlite else 1, 1]  # the rollups (SQLite: in halves), the history
     first = int(ids[0])
     scored.execute(
         update(AccountRollup).where(AccountRollup.account_id == first).values(order_days=999)
     )
-    if dialect_name(scored) == "sqlite":
-        assert columnar.pending_writes(scored)
     again_ids, again = service.read_figures(scored, WEEK)
+    assert len(helper) == 2  # not asked again: it cannot see the change
     np.testing.assert_array_equal(again_ids, ids)
     assert again.order_days[0] == 999
     assert (again.order_days[1:] == figures.order_days[1:]).all()
@@ -205,3 +230,42 @@ def test_unflushed_changes_are_seen_too(scored: Session) -> None:
     rollup.order_days = 555  # not flushed yet
     _, figures = service.read_figures(scored, WEEK)
     assert figures.order_days[0] == 555
+
+
+def test_the_reader_sees_each_commit(scored: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Committed by this process, read by the helper: never a stale or broken read."""
+    helper = count_helper_reads(monkeypatch)
+    first = int(service.read_figures(scored, WEEK)[0][0])
+    for n in (7, 8, 9):
+        scored.execute(
+            update(AccountRollup).where(AccountRollup.account_id == first).values(order_days=n)
+        )
+        scored.commit()
+        _, figures = service.read_figures(scored, WEEK)
+        assert figures.order_days[0] == n
+    assert len(helper) == 8
+
+
+def test_a_failing_staging_file_falls_back_to_the_driver(
+    scored: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = health_rows(scored)
+
+    def broken(path: str, part: pl.DataFrame) -> None:
+        raise OSError("no room for the staging file")
+
+    monkeypatch.setattr(columnar, "_ingest", broken)
+    service.score(scored, DAY)
+    assert health_rows(scored) == before
+
+
+def test_a_read_only_transaction_reads_on_its_own_connection(
+    scored: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's deferred transactions hold no lock: others may commit after their snapshot."""
+    expected = service.read_figures(scored, WEEK)[1].order_days
+    helper = count_helper_reads(monkeypatch)
+    with session_scope(engine=engine, read_only=True) as reading:
+        _, figures = service.read_figures(reading, WEEK)
+    np.testing.assert_array_equal(figures.order_days, expected)
+    assert helper == ([] if engine.dialect.name == "sqlite" else [1, 1])

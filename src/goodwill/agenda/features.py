@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from goodwill.bulk import dialect_name
-from goodwill.columnar import Query, concat, pending_writes, read_frames
+from goodwill.columnar import Query, concat, read_frames
 from goodwill.models import (
     Account,
     Fact,
@@ -181,18 +181,19 @@ def features_frame(session: Session, day: date) -> pl.DataFrame:
     middle = (low + high) // 2
     main_sql = _main_sql(dialect)
     birthdays, wanted = _birthday_query(dialect, day, BIRTHDAY_WINDOW)
-    # The big reads at once (SQLite: one connection each; see goodwill.columnar).
-    first_half, second_half, owners, born = read_frames(
+    # The big reads at once, one connection each (see goodwill.columnar); the accounts in
+    # halves on SQLite (one query on PostgreSQL: halves did not pay there for the rollups).
+    ranges = [(low, middle), (middle + 1, high)] if dialect == "sqlite" else [(low, high)]
+    *mains, owners, born = read_frames(
         session,
         [
-            (main_sql, {"week": week, "lo": low, "hi": middle}, _MAIN_SCHEMA),
-            (main_sql, {"week": week, "lo": middle + 1, "hi": high}, _MAIN_SCHEMA),
+            *((main_sql, {"week": week, "lo": lo, "hi": hi}, _MAIN_SCHEMA) for lo, hi in ranges),
             _OWNERS,
             birthdays,
         ],
+        rows=high - low + 1,
     )
-    main = concat([first_half, second_half], _MAIN_SCHEMA)
-    print("DEBUG", born.height, read_frames(session, [birthdays], columnar=False)[0].height, session.execute(text("select count(*), min(birthday), max(birthday) from contact")).all(), pending_writes(session))  # noqa: T201
+    main = concat(mains, _MAIN_SCHEMA)
     today = pl.lit(day, pl.Date)
     cadence = settings.cadence_days
     first = pl.col("first_order_on")

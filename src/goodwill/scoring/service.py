@@ -169,7 +169,10 @@ def read_figures(
     low, high = session.execute(select(func.min(Account.id), func.max(Account.id))).one()
     low, high = int(low or 0), int(high or 0)
     middle = (low + high) // 2
-    parts = [] if only else [{"lo": low, "hi": middle}, {"lo": middle + 1, "hi": high}]
+    # In halves read at once on SQLite; one query on PostgreSQL (at 200,000 accounts the
+    # halves took 1.4-1.7 s against 1.1 s for one query).
+    halves = [{"lo": low, "hi": middle}, {"lo": middle + 1, "hi": high}]
+    parts = halves if dialect == "sqlite" and not only else []
     frame = read_frame(
         session,
         _figures_sql(dialect, tiers, only),
@@ -177,6 +180,7 @@ def read_figures(
         schema,
         columnar=columnar,
         parts=parts,
+        rows=0 if only else high - low + 1,
     )
     if frame.height == 0:
         return np.zeros(0, dtype=np.int64), core.AccountFigures.from_columns(np.zeros((0, width)))
@@ -186,6 +190,7 @@ def read_figures(
         {f"w{i}": params[f"w{i}"] for i in range(1, core.HISTORY_WEEKS + 1)},
         {"id": pl.Int64, "week": pl.Int64, "health": pl.Float64},
         columnar=columnar,
+        rows=0 if only else high - low + 1,
     )
     for i in range(1, core.HISTORY_WEEKS + 1):
         prior = history.filter(pl.col("week") == i).select("id", pl.col("health").alias(f"w{i}"))
@@ -402,6 +407,10 @@ def score(session: Session, as_of: date, *, rebuild: bool = False) -> ScoreRepor
 # --- explaining -------------------------------------------------------------------------
 
 
+def _kinds(n: int) -> str:
+    return "1 kind of fact" if n == 1 else f"{n} kinds of facts"
+
+
 def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
@@ -451,7 +460,7 @@ def component_words(
         return "; ".join(parts)
     goal = "asked" if figures["goal_this_quarter"] else "not asked"
     return (
-        f"{figures['fact_kinds']} kinds of facts known, {figures['fact_kinds_fresh']} learned "
+        f"{_kinds(int(figures['fact_kinds']))} known, {figures['fact_kinds_fresh']} learned "
         f"in 12 months; goals {goal} this quarter"
     )
 
