@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from goodwill import schema
 from goodwill.accounts.service import one_year_before
-from goodwill.bulk import dialect_name, insert_rows
+from goodwill.bulk import dialect_name, insert_rows, refresh_statistics
 from goodwill.demo import queries
 from goodwill.demo import vocabulary as v
 from goodwill.demo.schemas import DemoReport, LargestAccount, TeamMemberOut
@@ -180,6 +180,7 @@ def build_demo(
     if on_progress is not None:
         on_progress("rollups", 0, 1)
     rollups.rebuild(session)
+    refresh_statistics(session)
     if on_progress is not None:
         on_progress("rollups", 1, 1)
     return counts

@@ -17,7 +17,7 @@ import polars as pl
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from goodwill.bulk import day_text, dialect_name
+from goodwill.bulk import day_text, dialect_name, refresh_statistics
 from goodwill.columnar import read_frame, write_frame
 from goodwill.config import Settings, get_settings
 from goodwill.errors import Invalid, NotFound
@@ -389,6 +389,7 @@ def score(session: Session, as_of: date, *, rebuild: bool = False) -> ScoreRepor
     run.spend_default = spend.used_default
     session.add(run)
     session.flush()
+    refresh_statistics(session)  # the scoring run is the book's regular upkeep
     return ScoreReport(
         as_of=as_of,
         week_on=week_on,

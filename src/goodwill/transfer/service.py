@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
+from goodwill.bulk import refresh_statistics
 from goodwill.contacts.vcard import import_vcards
 from goodwill.errors import Invalid
 from goodwill.models.audit import audit_event
@@ -76,6 +77,8 @@ def import_file(
     finally:
         if savepoint is not None:
             savepoint.rollback()
+    if not dry_run and result.inserted > 1000:
+        refresh_statistics(session)  # the planner should know the book grew
     session.expire_all()
     return result
 
