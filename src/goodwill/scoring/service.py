@@ -259,16 +259,19 @@ def rescore_accounts(session: Session, account_ids: Sequence[int], as_of: date) 
     The cost follows what changed: only these accounts' rollups are read and scored, with
     the population's buying-rhythm fits and top-account threshold of the newest full run
     (a handful of accounts says nothing about the population). Their row of that run's week
-    is replaced; the next ``goodwill score`` recomputes everyone. Returns how many accounts
-    were rescored (0 before the first full run).
+    is replaced; the next ``goodwill score`` recomputes everyone. Their rollups are brought
+    up to date first, scored or not. Returns how many accounts were rescored (0 before the
+    first full run, and for accounts that are not customers).
     """
-    run = latest_run(session)
     ids = sorted({int(i) for i in account_ids})
-    if run is None or not ids:
+    if not ids:
+        return 0
+    rollups.refresh_accounts(session, ids, as_of=as_of)
+    run = latest_run(session)
+    if run is None:
         return 0
     settings = effective_settings(session)
     rules = health_rules(settings)
-    rollups.refresh_accounts(session, ids, as_of=as_of)
     found, figures = read_figures(session, run.week_on, settings, only=ids)
     if found.size == 0:
         return 0
@@ -312,9 +315,7 @@ def rescore_accounts(session: Session, account_ids: Sequence[int], as_of: date) 
 
 def account_changed(session: Session, account_ids: Sequence[int]) -> None:
     """After a record changed: the accounts' rollups, then their health, brought up to date."""
-    today = rollups.today_utc()
-    if rescore_accounts(session, account_ids, today) == 0:
-        rollups.refresh_accounts(session, account_ids, as_of=today)
+    rescore_accounts(session, account_ids, rollups.today_utc())
 
 
 def fit_out(run: ScoringRun) -> FitOut:
