@@ -26,7 +26,7 @@ from goodwill.auth.service import secret_key
 from goodwill.db import get_engine
 from goodwill.errors import Conflict, Forbidden, GoodwillError, Invalid, NotFound
 from goodwill.web.deps import CsrfFailed, NotSignedIn
-from goodwill.web.templating import render
+from goodwill.web.templating import is_htmx, render
 
 log = logging.getLogger("goodwill.web")
 
@@ -65,10 +65,6 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 def problem(request: Request, status: int, detail: str, **extra: Any) -> Response:
     """The error as problem details (API), an error partial (HTMX) or an error page."""
     title = TITLES.get(status, "Error")
@@ -76,7 +72,7 @@ def problem(request: Request, status: int, detail: str, **extra: Any) -> Respons
         body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
         body.update(extra)
         return JSONResponse(body, status_code=status, media_type="application/problem+json")
-    if _is_htmx(request):
+    if is_htmx(request):
         response = render(
             request, "partials/error.html", {"title": title, "detail": detail}, status
         )
@@ -97,7 +93,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             response.headers["www-authenticate"] = 'Bearer realm="goodwill"'
             return response
         target = "/signin?next=" + quote(request.url.path, safe="/")
-        if _is_htmx(request):
+        if is_htmx(request):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
 

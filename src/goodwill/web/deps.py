@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from goodwill.agenda.schemas import DayPlan
 from goodwill.auth import service as auth
 from goodwill.db import session_scope
 from goodwill.errors import Forbidden
@@ -56,6 +57,23 @@ def plans_made(session: Session, day: date) -> None:
     with session_scope(actor=str(session.info.get("actor", "web"))) as writer:
         ensure_plans(writer, day)
     session.commit()  # end the reading snapshot: the next query sees the new plans
+
+
+def shown_plan(session: Session, caller: Caller, member_id: int | None, day: date) -> DayPlan:
+    """The plan a page or the API shows: the caller's, or for a manager anyone's.
+
+    The day's plans are made first (in their own transaction, see ``plans_made``).
+    """
+    from goodwill.agenda.service import member_plan
+    from goodwill.members.service import get_member
+
+    whose = caller.member
+    if member_id is not None and member_id != caller.member.id:
+        if not caller.may(Role.MANAGER):
+            raise Forbidden("only a manager can open someone else's plan")
+        whose = get_member(session, member_id)
+    plans_made(session, day)
+    return member_plan(session, whose, day)
 
 
 DbSession = Annotated[Session, Depends(db, scope="function")]

@@ -100,6 +100,11 @@ templates.env.filters.update(
 templates.env.globals.update(channels=list(Channel), values=list(Value), ARROWS=ARROWS)
 
 
+def is_htmx(request: Request) -> bool:
+    """Whether HTMX asked for a piece of a page (a boosted link wants the whole page)."""
+    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:

@@ -29,7 +29,8 @@ from goodwill.accounts.service import (
 from goodwill.agenda.brief import Brief, account_brief, brief_markdown
 from goodwill.config import get_settings
 from goodwill.models import AccountKind, FactKind
-from goodwill.web.api.common import Day, Id, Page, Pages, PathId, QueryId, today_utc
+from goodwill.scoring.rollups import today_utc
+from goodwill.web.api.common import Day, Id, Page, Pages, PathId, QueryId
 from goodwill.web.deps import Admin, AnyMember, DbSession
 
 router = APIRouter()

@@ -17,8 +17,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
-from goodwill.models.types import utcnow
-
 T = TypeVar("T")
 
 MAX_LIMIT = 500
@@ -98,11 +96,6 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 """The id of a record as a filter (None: not filtered by it)."""
-
-
-def today_utc() -> date:
-    """The day it is now (UTC), the day plans are made for."""
-    return utcnow().date()
 
 
 def now() -> datetime:

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from goodwill.agenda.service import member_plan
 from goodwill.errors import Invalid
 from goodwill.models import AccountKind, Arm, Channel, ProgramKind, ResponseKind
 from goodwill.programs.cards import NoteCard, cards_pdf, note_cards
@@ -30,7 +29,8 @@ from goodwill.programs.service import (
     record_response,
     stop_program,
 )
-from goodwill.web.api.common import MAX_ID, Day, Page, Pages, PathId, Strict, today_utc
+from goodwill.scoring.rollups import today_utc
+from goodwill.web.api.common import MAX_ID, Day, Page, Pages, PathId, Strict
 from goodwill.web.deps import AnyMember, DbSession, Manager, plans_made
 
 router = APIRouter(tags=["programs"])
@@ -189,7 +189,7 @@ def notes_list(
 ) -> Page[NoteCard]:
     """The notes on the caller's plan of the day: to whom, where, and the writer's crib."""
     which = day or today_utc()
-    member_plan(session, caller.member, which)  # makes the day's plans if not made yet
+    plans_made(session, which)  # the day's notes are on its plans: make them if need be
     return pages.cut(note_cards(session, caller.member, which))
 
 
@@ -213,7 +213,6 @@ def notes_pdf(
     """The caller's notes of the day as a PDF; 422 when the plan holds none."""
     which = day or today_utc()
     plans_made(session, which)
-    member_plan(session, caller.member, which)
     cards = note_cards(session, caller.member, which)
     if not cards:
         raise Invalid(f"{caller.name} has no handwritten notes on the plan of {which}")

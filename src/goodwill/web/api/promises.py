@@ -21,17 +21,8 @@ from goodwill.promises.service import (
     open_promises,
     require_promise_maker,
 )
-from goodwill.web.api.common import (
-    Day,
-    Id,
-    Page,
-    Pages,
-    PathId,
-    QueryId,
-    Strict,
-    today_utc,
-    twelve_months_to,
-)
+from goodwill.scoring.rollups import today_utc
+from goodwill.web.api.common import Day, Id, Page, Pages, PathId, QueryId, Strict, twelve_months_to
 from goodwill.web.deps import AnyMember, DbSession
 
 router = APIRouter(prefix="/promises", tags=["promises"])

@@ -18,17 +18,8 @@ from goodwill.quotes.service import (
     hit_ratio,
     open_quotes,
 )
-from goodwill.web.api.common import (
-    Day,
-    Id,
-    Page,
-    Pages,
-    PathId,
-    QueryId,
-    Strict,
-    today_utc,
-    twelve_months_to,
-)
+from goodwill.scoring.rollups import today_utc
+from goodwill.web.api.common import Day, Id, Page, Pages, PathId, QueryId, Strict, twelve_months_to
 from goodwill.web.deps import AnyMember, DbSession
 
 router = APIRouter(prefix="/quotes", tags=["quotes"])

@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from goodwill.errors import Forbidden, NotFound
 from goodwill.members.service import get_member
 from goodwill.models import Role
+from goodwill.scoring.rollups import today_utc
 from goodwill.scoring.schemas import HealthOut, ScoreReport, TopReport
 from goodwill.scoring.service import account_health, health_history, latest_run, score, top_accounts
-from goodwill.web.api.common import MAX_ID, Day, PathId, Strict, today_utc
+from goodwill.web.api.common import MAX_ID, Day, PathId, Strict
 from goodwill.web.deps import AnyMember, DbSession, Manager
 
 router = APIRouter(tags=["scores"])

@@ -9,11 +9,10 @@ from pydantic import BaseModel, Field
 
 from goodwill.agenda import service as agenda
 from goodwill.agenda.schemas import DayPlan, PlanItemOut
-from goodwill.errors import Forbidden
-from goodwill.members.service import get_member
-from goodwill.models import Channel, Role, Value
-from goodwill.web.api.common import MAX_ID, Day, Id, PathId, Strict, now, today_utc
-from goodwill.web.deps import AnyMember, DbSession, plans_made
+from goodwill.models import Channel, Value
+from goodwill.scoring.rollups import today_utc
+from goodwill.web.api.common import MAX_ID, Day, Id, PathId, Strict, now
+from goodwill.web.deps import AnyMember, DbSession, shown_plan
 
 router = APIRouter(prefix="/today", tags=["today"])
 
@@ -53,14 +52,7 @@ def today_plan(
     day: Annotated[Day | None, Query(description="Default: today (UTC).")] = None,
 ) -> DayPlan:
     """Who to contact, why (with the evidence), how, and what to bring."""
-    whose = caller.member
-    if member is not None and member != caller.member.id:
-        if not caller.may(Role.MANAGER):
-            raise Forbidden("only a manager can open someone else's plan")
-        whose = get_member(session, member)
-    which = day or today_utc()
-    plans_made(session, which)
-    return agenda.member_plan(session, whose, which)
+    return shown_plan(session, caller, member, day or today_utc())
 
 
 @router.post("/items/{item_id}/done", summary="Do a plan item", response_model=PlanItemOut)

@@ -20,12 +20,12 @@ from goodwill.members.service import list_members
 from goodwill.models import AccountKind, Channel, Direction, Value
 from goodwill.promises.schemas import PromiseIn
 from goodwill.promises.service import keep_promise, make_promise
+from goodwill.scoring.rollups import today_utc
 from goodwill.scoring.service import account_health, health_history
 from goodwill.touches.schemas import TouchIn
 from goodwill.touches.service import log_touch
 from goodwill.web.deps import AnyMember, DbSession
-from goodwill.web.pages.today import today_utc
-from goodwill.web.templating import render
+from goodwill.web.templating import is_htmx, render
 
 router = APIRouter()
 
@@ -36,10 +36,6 @@ def _blank_is_none(value: object) -> object:
 
 # The filter form sends every select, the unset ones as "": that means "any", not an error.
 Blank = BeforeValidator(_blank_is_none)
-
-
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
 
 
 @router.get("/accounts", response_class=HTMLResponse)
@@ -78,7 +74,7 @@ def accounts_page(
             "flag": flag or "",
         },
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "accounts/rows.html", context)
     context.update(members=list_members(session), tiers=tiers(session), kinds=list(AccountKind))
     return render(request, "accounts/list.html", context)
@@ -104,7 +100,7 @@ def account_page(
     """Everything we know about an account, and a form to log what just happened."""
     today = today_utc()
     view = account_overview(session, account_id, today)
-    view.health = _health(session, account_id) if _scored(session) else None
+    view.health = _health(session, account_id)
     view.health_history = health_history(session, account_id, weeks=26)
     chart = {
         "labels": [d.isoformat() for d, _ in view.health_history],
@@ -125,17 +121,11 @@ def account_page(
 
 
 def _health(session: DbSession, account_id: int) -> Any:
-    """The account's health, or None: suppliers and partners are not scored."""
+    """The account's health, or None: not scored yet, or not a customer."""
     try:
         return account_health(session, account_id)
     except NotFound:
         return None
-
-
-def _scored(session: DbSession) -> bool:
-    from goodwill.accounts.search import newest_week
-
-    return newest_week(session) is not None
 
 
 @router.post("/accounts/{account_id}/touches")

@@ -18,7 +18,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from goodwill.agenda.service import member_plan
 from goodwill.config import get_settings
 from goodwill.errors import GoodwillError, Invalid
 from goodwill.models import AccountKind, Arm, ProgramKind, ProgramStatus, ResponseKind, Role
@@ -45,9 +44,9 @@ from goodwill.programs.service import (
     record_response,
     stop_program,
 )
+from goodwill.scoring.rollups import today_utc
 from goodwill.web.deps import AnyMember, Caller, DbSession, Manager, plans_made
-from goodwill.web.pages.today import today_utc
-from goodwill.web.templating import render
+from goodwill.web.templating import is_htmx, render
 
 router = APIRouter()
 
@@ -66,10 +65,6 @@ RESPONSE_WORDS = {
 }
 ASSIGNED_COLOUR = "#2f6f4f"
 HOLDOUT_COLOUR = "#9a7b2f"
-
-
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
 
 
 def _percent_points(share: float | None) -> float | None:
@@ -336,7 +331,7 @@ def target_response(
     if day > today:
         raise Invalid(f"a response on {day} has not come yet (today is {today})")
     response = record_response(session, target_id, kind, caller.member, day, note)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return RedirectResponse(
             f"/programs/{response.program_id}#target-{target_id}", status_code=303
         )
@@ -361,7 +356,7 @@ def notes_page(
 ) -> Response:
     """The caller's handwritten notes of a day, with the printable cards."""
     which = day or today_utc()
-    member_plan(session, caller.member, which)  # makes the day's plans if not made yet
+    plans_made(session, which)  # the day's notes are on its plans: make them if need be
     cards = note_cards(session, caller.member, which)
     return render(
         request,
@@ -381,7 +376,6 @@ def notes_pdf(session: DbSession, caller: AnyMember, day: date | None = None) ->
     """The day's notes as a PDF to print: each card, its envelope, and the writer's crib."""
     which = day or today_utc()
     plans_made(session, which)
-    member_plan(session, caller.member, which)
     cards = note_cards(session, caller.member, which)
     if not cards:
         raise Invalid(f"{caller.name} has no handwritten notes on the plan of {which}")

@@ -18,8 +18,8 @@ from goodwill.members.service import list_members
 from goodwill.models import Account, Member, Role
 from goodwill.promises.kept import KeptBy, kept_ratio
 from goodwill.promises.service import keep_promise, open_promises
+from goodwill.scoring.rollups import today_utc
 from goodwill.web.deps import AnyMember, DbSession
-from goodwill.web.pages.today import today_utc
 from goodwill.web.templating import render
 
 router = APIRouter()

@@ -19,9 +19,9 @@ from goodwill.members.service import list_members
 from goodwill.models import Member, QuoteStatus
 from goodwill.quotes.schemas import HitRatioBy, HitRatioOut, QuoteIn
 from goodwill.quotes.service import add_quote, amount_minor, decide_quote, hit_ratio, open_quotes
+from goodwill.scoring.rollups import today_utc
 from goodwill.web.deps import AnyMember, DbSession
-from goodwill.web.pages.today import today_utc
-from goodwill.web.templating import render
+from goodwill.web.templating import is_htmx, render
 
 router = APIRouter()
 
@@ -97,10 +97,6 @@ def quotes_page(
     )
 
 
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 @router.post("/quotes/{quote_id}/decide", response_class=HTMLResponse)
 def quote_decide(
     request: Request,
@@ -111,7 +107,7 @@ def quote_decide(
 ) -> Response:
     """Record that an open quote was won, lost or expired today."""
     decided = decide_quote(session, quote_id, outcome, today_utc())
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "quotes/decided.html", {"q": decided})
     return RedirectResponse("/quotes", status_code=303)
 

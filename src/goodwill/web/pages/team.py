@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from goodwill.agenda.board import STREAK_WINDOW_DAYS, team_board
+from goodwill.scoring.rollups import today_utc
 from goodwill.web.deps import DbSession, Manager
-from goodwill.web.pages.today import today_utc
 from goodwill.web.templating import render
 
 router = APIRouter()

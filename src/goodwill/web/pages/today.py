@@ -13,30 +13,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from goodwill.agenda import service as agenda
-from goodwill.errors import Forbidden, NotFound
 from goodwill.members.service import list_members
-from goodwill.models import Channel, Member, Role, Value
-from goodwill.models.types import utcnow
-from goodwill.web.deps import AnyMember, DbSession, plans_made
+from goodwill.models import Channel, Role, Value
+from goodwill.scoring.rollups import today_utc
+from goodwill.web.deps import AnyMember, DbSession, shown_plan
 from goodwill.web.templating import render
 
 router = APIRouter()
-
-
-def today_utc() -> date:
-    """The day it is now (UTC), the day plans are made for."""
-    return utcnow().date()
-
-
-def _member_for(session: DbSession, caller: AnyMember, member_id: int | None) -> Member:
-    if member_id is None or member_id == caller.member.id:
-        return caller.member
-    if not caller.may(Role.MANAGER):
-        raise Forbidden("only a manager can open someone else's plan")
-    member = session.get(Member, member_id)
-    if member is None:
-        raise NotFound(f"no member {member_id}")
-    return member
 
 
 @router.get("/today", response_class=HTMLResponse)
@@ -48,10 +31,7 @@ def today_page(
     day: date | None = None,
 ) -> Response:
     """The member's plan for the day: who, why, how and what to bring."""
-    whose = _member_for(session, caller, member)
-    which = day or today_utc()
-    plans_made(session, which)
-    plan = agenda.member_plan(session, whose, which)
+    plan = shown_plan(session, caller, member, day or today_utc())
     team = list_members(session) if caller.may(Role.MANAGER) else []
     return render(
         request,
@@ -59,7 +39,6 @@ def today_page(
         {
             "plan": plan,
             "team": team,
-            "is_today": plan.day == today_utc(),
             "tomorrow": plan.day + timedelta(days=1),
         },
     )
@@ -82,10 +61,7 @@ def today_summary(
     day: date | None = None,
 ) -> Response:
     """The line at the top of Today: how many items are left and whether the act is done."""
-    whose = _member_for(session, caller, member)
-    which = day or today_utc()
-    plans_made(session, which)
-    plan = agenda.member_plan(session, whose, which)
+    plan = shown_plan(session, caller, member, day or today_utc())
     return render(request, "today/summary.html", {"plan": plan})
 
 

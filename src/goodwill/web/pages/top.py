@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 from goodwill.errors import Forbidden, NotFound
 from goodwill.members.service import list_members
 from goodwill.models import Member, Role
+from goodwill.scoring.rollups import today_utc
 from goodwill.scoring.service import latest_run, top_accounts
 from goodwill.web.deps import AnyMember, DbSession
-from goodwill.web.pages.today import today_utc
 from goodwill.web.templating import render
 
 router = APIRouter()
