@@ -27,6 +27,8 @@ from goodwill.config import Settings, get_settings
 from goodwill.db import READ_ONLY
 from goodwill.errors import Forbidden, Invalid, NotFound
 from goodwill.members.queries import member_by_email
+from goodwill.members.schemas import MemberOut
+from goodwill.members.service import add_member
 from goodwill.models import ApiToken, Member, Role, SigninAttempt, WebSession
 from goodwill.models.types import utcnow
 
@@ -81,6 +83,23 @@ def set_password(session: Session, member: Member, password: str) -> None:
 def new_password() -> str:
     """A random password strong enough to print once (for the demo and new members)."""
     return secrets.token_urlsafe(12)
+
+
+def add_member_who_signs_in(
+    session: Session, name: str, email: str, role: Role = Role.MEMBER
+) -> tuple[MemberOut, str]:
+    """Add a member with a random first password: it is returned once and kept hashed."""
+    added = add_member(session, name, email, role)
+    member = session.get(Member, added.id)
+    assert member is not None  # just added
+    password = new_password()
+    set_password(session, member, password)
+    return added, password
+
+
+def admin_count(session: Session) -> int:
+    """How many admins the team has (the very first one may be made without an admin)."""
+    return int(session.scalar(select(func.count()).where(Member.role == Role.ADMIN)) or 0)
 
 
 def _password_matches(member: Member | None, password: str) -> bool:

@@ -7,12 +7,13 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from goodwill.auth import service as auth
 from goodwill.cli.common import acting_as, command_session, console, print_json
 from goodwill.config import get_settings
 from goodwill.errors import Invalid
-from goodwill.members.service import acting_member, add_member, find_member, list_members
+from goodwill.members.service import acting_member, find_member, list_members
 from goodwill.models import ApiToken, Member, Role
 
 users = typer.Typer(help="Who may sign in: add members, reset passwords, change roles.")
@@ -97,11 +98,7 @@ def user_add(
     """Add a member who can sign in; prints a random first password once."""
     with command_session(ctx) as session:
         _check_admin(session, ctx)
-        out = add_member(session, name, email, role)
-        member = session.get(Member, out.id)
-        assert member is not None
-        password = auth.new_password()
-        auth.set_password(session, member, password)
+        out, password = auth.add_member_who_signs_in(session, name, email, role)
     console.print(
         f"Added {escape(out.name)} <{escape(out.email)}> as {out.role.value}. "
         f"First password: [cyan]{escape(password)}[/] (shown once; change it with "
@@ -111,14 +108,9 @@ def user_add(
     )
 
 
-def _check_admin(session: object, ctx: typer.Context) -> None:
+def _check_admin(session: Session, ctx: typer.Context) -> None:
     """Adding people needs an admin, except for the very first one (who sets the system up)."""
-    from sqlalchemy import func, select
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    admins = session.scalar(select(func.count()).where(Member.role == Role.ADMIN)) or 0
-    if admins == 0:
+    if auth.admin_count(session) == 0:
         return
     actor = acting_member(session, acting_as(ctx))
     auth.require_role(actor, Role.ADMIN)
@@ -250,17 +242,8 @@ def token_list(ctx: typer.Context) -> None:
     console.print(table)
 
 
-def first_admin(session: object, email: str, name: str) -> str:
+def first_admin(session: Session, email: str, name: str) -> str:
     """Create the first admin with a random password (for ``goodwill init --admin``)."""
-    from sqlalchemy import func, select
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    if session.scalar(select(func.count()).where(Member.role == Role.ADMIN)):
+    if auth.admin_count(session):
         raise Invalid("there is an admin already: add people with goodwill user add")
-    out = add_member(session, name, email, Role.ADMIN)
-    member = session.get(Member, out.id)
-    assert member is not None
-    password = auth.new_password()
-    auth.set_password(session, member, password)
-    return password
+    return auth.add_member_who_signs_in(session, name, email, Role.ADMIN)[1]

@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from goodwill.agenda.service import current_playbook
-from goodwill.auth.service import new_password, set_password
+from goodwill.auth.service import add_member_who_signs_in, new_password, set_password
 from goodwill.config import get_settings
 from goodwill.errors import Invalid, NotFound
-from goodwill.members.service import add_member, change_role, list_members, set_active
+from goodwill.members.service import change_role, list_members, set_active
 from goodwill.models import Member, Role
 from goodwill.scoring import core
 from goodwill.teamsettings import (
@@ -84,11 +84,7 @@ def member_add(
     role: Annotated[Role, Form()] = Role.MEMBER,
 ) -> Response:
     """Add a member with a random first password, shown once."""
-    added = add_member(session, name, email, role)
-    member = session.get(Member, added.id)
-    assert member is not None
-    password = new_password()
-    set_password(session, member, password)
+    added, password = add_member_who_signs_in(session, name, email, role)
     return _page(request, session, once={"who": added.email, "password": password})
 
 
