@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
+from goodwill import columnar
 from goodwill.models import (
     Account,
     AuditEvent,
@@ -316,6 +317,51 @@ def test_rollups_follow_the_orders_imported(
     figures = _rollups(session)
     assert figures == _rebuilt(session)
     assert figures[ids["A-1"]][4:6] == (4, 3)
+
+
+def test_a_large_first_import_writes_every_row_once_and_rolls_back_whole(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past goodwill.columnar's staging threshold the rows take the staging-file path on
+    SQLite (COPY on PostgreSQL): every value lands as the file says, and the transaction
+    still owns them."""
+    ids = seed(session)
+    staged: list[int] = []
+    ingest = columnar._ingest
+
+    def counted(path: str, part: pl.DataFrame) -> None:  # to see that the fast path is taken
+        staged.append(part.height)
+        ingest(path, part)
+
+    monkeypatch.setattr(columnar, "_ingest", counted)
+    count = 30_000
+    lines = ["account,external_id,ordered_on,amount,quantity"]
+    for n in range(count):
+        account = "A-1" if n % 3 else "B-2"
+        quantity = "" if n % 7 == 0 else str(n % 5 + 1)
+        lines.append(
+            f"{account},SO-{n},2025-{n % 12 + 1:02d}-{n % 28 + 1:02d},{n}.{n % 100:02d},{quantity}"
+        )
+    path = write(tmp_path, "big.csv", "\n".join(lines) + "\n")
+    result = import_file(session, "orders", path)
+    assert (result.inserted, result.updated, result.unchanged) == (count, 0, 0)
+    if session.get_bind().dialect.name == "sqlite":
+        assert sum(staged) == count
+    stored = {row[0]: row[1:] for row in orders(session)}
+    assert len(stored) == count
+    for n in (0, 1, 7, 12_345, count - 1):
+        assert stored[f"SO-{n}"] == (
+            ids["A-1"] if n % 3 else ids["B-2"],
+            date(2025, n % 12 + 1, n % 28 + 1),
+            n * 100 + n % 100,
+            None if n % 7 == 0 else n % 5 + 1,
+        )
+    assert session.scalar(select(func.sum(Order.amount_minor))) == sum(
+        n * 100 + n % 100 for n in range(count)
+    )
+    assert _rollups(session) == _rebuilt(session)
+    session.rollback()  # the import's writes are the transaction's, not committed apart
+    assert session.scalar(select(func.count()).select_from(Order)) == 0
 
 
 def test_vcard_file_goes_through_the_vcard_import(session: Session, tmp_path: Path) -> None:
