@@ -20,10 +20,13 @@ The rules, from the Today issue and the essays:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import polars as pl
+
+from goodwill.agenda.playbook import rule_column
 
 PLAN = pl.Schema(
     [
@@ -43,59 +46,145 @@ def day_seed(day: date) -> int:
     return int.from_bytes(hashlib.sha256(day.isoformat().encode()).digest()[:4], "big")
 
 
-def score_items(candidates: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+LEADERS = pl.Schema(
+    [
+        ("account_id", pl.Int64),
+        ("kind", pl.String),
+        ("owners", pl.List(pl.Int64)),
+        ("rule", pl.String),
+        ("score", pl.Float64),
+    ]
+)
+"""The shape of the leaders' frame (see ``_leaders``)."""
+
+
+def _stake() -> pl.Expr:
+    """Value at stake: grows with the logarithm (base 10) of the 12-month value."""
+    return 1.0 + pl.col("value_12m").fill_null(0.0).clip(lower_bound=0.0).log1p() / 2.302585
+
+
+def _leaders(
+    fired: pl.DataFrame, priorities: Mapping[str, int], *, scores: bool = False
+) -> pl.DataFrame:
+    """The accounts some rule fires for: account_id, kind, owners, the leading ``rule`` and
+    its ``score`` (with ``scores``, also each rule's score, in the rule's column, empty where
+    it does not fire).
+
+    Across columns, not over one row per (account, rule): at a million accounts, joining and
+    grouping those rows was most of the choice. On a tie the rule first by name leads.
+    """
+    names = sorted(priorities)
+    columns = [rule_column(n) for n in names]
+    if not names:
+        return pl.DataFrame(schema=LEADERS)
+    stake = _stake()
+    return (
+        fired.lazy()
+        .select(
+            "account_id",
+            "kind",
+            "owners",
+            *(
+                (pl.lit(priorities[n], pl.Int64) * stake * pl.col(c)).alias(c)
+                for n, c in zip(names, columns, strict=True)
+            ),
+        )
+        .with_columns(pl.max_horizontal(columns).alias("score"))
+        .filter(pl.col("score").is_not_null())
+        .select(
+            "account_id",
+            "kind",
+            "owners",
+            pl.coalesce(
+                pl.when(pl.col(c) == pl.col("score")).then(pl.lit(n, pl.String))
+                for n, c in zip(names, columns, strict=True)
+            ).alias("rule"),
+            "score",
+            *(columns if scores else []),
+        )
+        .collect()
+    )
+
+
+def _also(row: Mapping[str, Any], names: Sequence[str]) -> list[str]:
+    """The other rules that fire for the account, best first (on a tie, by name)."""
+    others = [n for n in names if row[rule_column(n)] is not None and n != row["rule"]]
+    return sorted(others, key=lambda n: (-row[rule_column(n)], n))
+
+
+def score_items(fired: pl.DataFrame, priorities: Mapping[str, int]) -> pl.DataFrame:
     """One item per account: the best-scoring rule leads, the others are listed in ``also``.
 
-    ``candidates``: account_id, rule, priority, urgency (from ``playbook.evaluate``).
-    ``accounts``: account_id, kind, value_12m, owners (list of member ids).
+    ``fired``: from ``playbook.fired`` (account_id, kind, value_12m, owners and a column per
+    rule); ``priorities``: each rule's priority. The score is priority x stake x urgency.
     """
-    stake = (
-        1.0 + pl.col("value_12m").fill_null(0.0).clip(lower_bound=0.0).log1p() / 2.302585
-    ).alias("stake")
-    scored = (
-        candidates.join(accounts.select("account_id", stake), on="account_id", how="inner")
-        .with_columns(score=pl.col("priority") * pl.col("stake") * pl.col("urgency"))
-        .sort(["account_id", "score", "rule"], descending=[False, True, False])
-    )
-    items = scored.group_by("account_id", maintain_order=True).agg(
-        pl.col("rule").first(),
-        pl.col("rule").slice(1).alias("also"),
-        pl.col("score").first(),
-    )
-    return items.join(accounts.select("account_id", "kind", "owners"), on="account_id")
+    leaders = _leaders(fired, priorities, scores=True)
+    names = sorted(priorities)
+    also = [_also(row, names) for row in leaders.iter_rows(named=True)]
+    return leaders.select(
+        "account_id",
+        "rule",
+        pl.Series("also", also, dtype=pl.List(pl.String)),
+        "score",
+        "kind",
+        "owners",
+    ).sort("account_id")
+
+
+def _active_owners(fired: pl.DataFrame, member_ids: list[int]) -> pl.Expr:
+    """The owners who take a plan today (all of them, the usual case, costs nothing)."""
+    everyone = fired.select(pl.col("owners").explode().drop_nulls().unique())["owners"]
+    if everyone.is_in(member_ids).all():
+        return pl.col("owners")
+    return pl.col("owners").list.set_intersection(member_ids)
 
 
 def make_plans(
-    candidates: pl.DataFrame,
-    accounts: pl.DataFrame,
+    fired: pl.DataFrame,
+    priorities: Mapping[str, int],
     members: pl.DataFrame,
     day: date,
 ) -> pl.DataFrame:
     """Each member's ranked plan for ``day`` (see the module's rules).
 
-    ``members``: member_id, capacity (only members who take a plan today). Candidates the
-    caller has excluded (done, snoozed, dismissed, planned for someone else) are not passed.
+    ``fired`` and ``priorities`` as for ``score_items``. ``members``: member_id, capacity (only
+    members who take a plan today). What the caller has excluded (done, snoozed, dismissed,
+    planned for someone else) is not in ``fired``.
+
+    The big steps run over one narrow row per account (id, score, kind, chosen owner); the
+    owners' lists and the other rules are looked up only for the few accounts that need them.
     """
-    items = score_items(candidates, accounts)
     active = members.filter(pl.col("capacity") > 0)
-    if items.height == 0 or active.height == 0:
+    if fired.height == 0 or active.height == 0:
         return pl.DataFrame(schema=PLAN)
-    member_ids = active["member_id"].cast(pl.Int64)
-    capacity = dict(zip(member_ids.to_list(), active["capacity"].to_list(), strict=True))
+    member_ids = active["member_id"].cast(pl.Int64).to_list()
+    capacity = dict(zip(member_ids, active["capacity"].to_list(), strict=True))
     seed = day_seed(day)
+    items = (
+        _leaders(fired, priorities)
+        .lazy()
+        .with_columns(_active_owners(fired, member_ids))
+        .with_columns(pl.col("owners").list.len().alias("owner_count"))
+        .collect()
+    )
 
     # Owned accounts go to one of their active owners.
     owned = (
-        items.with_columns(pl.col("owners").list.set_intersection(member_ids.to_list()))
-        .filter(pl.col("owners").list.len() > 0)
-        .with_columns(
+        items.lazy()
+        .filter(pl.col("owner_count") > 0)
+        .select(
+            "account_id",
+            "kind",
+            "score",
+            "owner_count",
             member_id=pl.col("owners").list.get(
-                (pl.col("account_id").hash(seed) % pl.col("owners").list.len()).cast(pl.Int64)
-            )
+                (pl.col("account_id").hash(seed) % pl.col("owner_count")).cast(pl.Int64)
+            ),
         )
         .sort(["score", "account_id"], descending=[True, False])
         .with_columns(rank=pl.int_range(1, pl.len() + 1).over("member_id"))
-        .join(active.select(pl.col("member_id").cast(pl.Int64), "capacity"), on="member_id")
+        .join(active.lazy().select(pl.col("member_id").cast(pl.Int64), "capacity"), on="member_id")
+        .collect()
     )
     taken = owned.filter(pl.col("rank") <= pl.col("capacity"))
     owned_spare = owned.filter(pl.col("rank") > pl.col("capacity"))
@@ -106,7 +195,11 @@ def make_plans(
     # An owned account its chosen owner had no room for goes to a co-owner with room. Only
     # members with room are looked at, and they own few accounts, so this loop stays short.
     roomy = [m for m in capacity if len(plans[m]) < capacity[m]]
-    overflow = owned_spare.filter(pl.col("owners").list.set_intersection(roomy).list.len() > 0)
+    overflow = (
+        owned_spare.filter(pl.col("owner_count") > 1)
+        .join(items.select("account_id", "owners"), on="account_id", maintain_order="left")
+        .filter(pl.col("owners").list.set_intersection(roomy).list.len() > 0)
+    )
     placed: set[int] = set()
     for row in overflow.iter_rows(named=True):
         room = [m for m in row["owners"] if len(plans[m]) < capacity[m]]
@@ -118,9 +211,12 @@ def make_plans(
     # Unowned accounts are dealt, best first, to whoever has the lightest plan.
     free = sum(capacity[m] - len(plans[m]) for m in capacity)
     unowned = (
-        items.filter(pl.col("owners").list.set_intersection(member_ids.to_list()).list.len() == 0)
+        items.lazy()
+        .filter(pl.col("owner_count") == 0)
+        .select("account_id", "kind", "score")
         .sort(["score", "account_id"], descending=[True, False])
         .head(free + len(capacity))
+        .collect()
     )
     unowned_rows = list(unowned.iter_rows(named=True))
     dealt = 0
@@ -153,6 +249,15 @@ def make_plans(
             plan.pop()
         plan.append(pick)
 
+    # The leading rule and the others, only for the accounts chosen.
+    chosen = [r["account_id"] for plan in plans.values() for r in plan]
+    detail = {
+        row["account_id"]: row
+        for row in _leaders(
+            fired.filter(pl.col("account_id").is_in(chosen)), priorities, scores=True
+        ).iter_rows(named=True)
+    }
+    names = sorted(priorities)
     rows: list[dict[str, Any]] = []
     for member, plan in plans.items():
         ranked = sorted(plan, key=lambda r: (-r["score"], r["account_id"]))
@@ -161,8 +266,8 @@ def make_plans(
                 "member_id": member,
                 "position": position,
                 "account_id": r["account_id"],
-                "rule": r["rule"],
-                "also": r["also"],
+                "rule": detail[r["account_id"]]["rule"],
+                "also": _also(detail[r["account_id"]], names),
                 "score": r["score"],
             }
             for position, r in enumerate(ranked, start=1)

@@ -199,29 +199,72 @@ CANDIDATES = pl.Schema(
 """The shape of what ``evaluate`` returns: one row per account and rule that fires."""
 
 
-def evaluate(playbook: Playbook, features: pl.DataFrame) -> pl.DataFrame:
-    """Every (account, rule) that fires, with the rule's priority and its urgency for the account.
+ACCOUNT_COLUMNS = ("account_id", "kind", "value_12m", "owners")
+"""The features the plan's choice reads beside the rules (``fired(..., keep=ACCOUNT_COLUMNS)``)."""
 
-    Each rule's condition runs once over the whole frame; a condition that is unknown for an
-    account (a comparison with an empty feature) does not fire. Reasons are rendered later,
-    with ``explain``, only for what makes it into someone's plan.
+
+def rule_column(name: str) -> str:
+    """The column of ``fired`` that holds the rule's urgency (rule names may be feature names)."""
+    return f"rule:{name}"
+
+
+def fired(
+    playbook: Playbook, features: pl.DataFrame, keep: tuple[str, ...] = ("account_id",)
+) -> pl.DataFrame:
+    """Per account, each enabled rule's urgency where the rule fires (empty where it does not).
+
+    One row per account, in the features' order: the columns ``keep`` of the features, then
+    a column per enabled rule, named by ``rule_column``. Each rule's condition runs once over
+    the whole frame; a condition that is unknown for an account (a comparison with an empty
+    feature) does not fire. An unknown urgency counts as 1. Wide rather than one row per
+    (account, rule): the plan then picks each account's best rule across columns, without
+    joining or grouping a million rows.
     """
     missing = sorted(set(FEATURES) - set(features.columns))
     if missing:
         raise Invalid(f"the features frame lacks {', '.join(missing)}")
-    frames = [
-        features.filter(expression(rule.when).fill_null(value=False)).select(
-            pl.col("account_id").cast(pl.Int64),
-            pl.lit(rule.name, pl.String).alias("rule"),
-            pl.lit(rule.priority, pl.Int64).alias("priority"),
-            expression(rule.urgency)
-            .cast(pl.Float64)
-            .fill_null(1.0)
-            .clip(0.1, 10.0)
-            .alias("urgency"),
-        )
-        for rule in playbook.enabled()
-    ]
-    if not frames:
+    return features.select(
+        *keep,
+        *(
+            pl.when(expression(rule.when).fill_null(value=False))
+            .then(
+                expression(rule.urgency)
+                .cast(pl.Float64)
+                .fill_null(1.0)
+                .fill_nan(1.0)
+                .clip(0.1, 10.0)
+            )
+            .alias(rule_column(rule.name))
+            for rule in playbook.enabled()
+        ),
+    )
+
+
+def evaluate(playbook: Playbook, features: pl.DataFrame) -> pl.DataFrame:
+    """Every (account, rule) that fires, with the rule's priority and its urgency for the account.
+
+    Rule by rule in the playbook's order, accounts in the features' order. Reasons are
+    rendered later, with ``explain``, only for what makes it into someone's plan.
+    """
+    wide = fired(playbook, features)
+    rules = playbook.enabled()
+    if not rules:
         return pl.DataFrame(schema=CANDIDATES)
-    return pl.concat(frames)
+    return (
+        wide.rename({rule_column(rule.name): rule.name for rule in rules})
+        .unpivot(
+            on=[rule.name for rule in rules],
+            index="account_id",
+            variable_name="rule",
+            value_name="urgency",
+        )
+        .drop_nulls("urgency")
+        .select(
+            pl.col("account_id").cast(pl.Int64),
+            pl.col("rule").cast(pl.String),
+            pl.col("rule")
+            .replace_strict({rule.name: rule.priority for rule in rules}, return_dtype=pl.Int64)
+            .alias("priority"),
+            "urgency",
+        )
+    )

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from goodwill.agenda import queries
 from goodwill.agenda.features import features_frame, latest_scored_week
 from goodwill.agenda.plan import make_plans
-from goodwill.agenda.playbook import Playbook, evaluate, explain, load_playbook
+from goodwill.agenda.playbook import (
+    ACCOUNT_COLUMNS,
+    Playbook,
+    explain,
+    fired,
+    load_playbook,
+    rule_column,
+)
 from goodwill.agenda.schemas import DayPlan, PlanItemOut, Reach
 from goodwill.bulk import day_text, dialect_name, insert_rows, moment_text
 from goodwill.config import get_settings
@@ -71,9 +78,9 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
     if latest_scored_week(session, day) != week_of(day):
         score(session, day)  # the plan reads this week's scores: make them first
     features = features_frame(session, day)
-    candidates = evaluate(playbook, features)
+    candidates = fired(playbook, features, keep=ACCOUNT_COLUMNS)
     whole: set[int] = set()
-    per_rule: set[tuple[int, str]] = set()
+    per_rule: dict[str, set[int]] = defaultdict(set)
     dismissed_since = day - timedelta(days=settings.dismiss_days)
     for account_id, rule_name, status, item_day in session.execute(
         queries.exclusions(day, dismissed_since)
@@ -81,16 +88,21 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
         # An account already on anyone's plan of the day stays off every other plan of it,
         # even when that item was dismissed: one account, one person, one day.
         if status == PlanStatus.DISMISSED and item_day != day:
-            per_rule.add((account_id, rule_name))
+            per_rule[rule_name].add(account_id)
         else:
             whole.add(account_id)
     if whole:
         candidates = candidates.filter(~pl.col("account_id").is_in(list(whole)))
-    if per_rule:
-        blocked = pl.DataFrame(
-            list(per_rule), schema={"account_id": pl.Int64, "rule": pl.String}, orient="row"
-        )
-        candidates = candidates.join(blocked, on=["account_id", "rule"], how="anti")
+    blocked = [
+        pl.when(pl.col("account_id").is_in(list(ids)))
+        .then(None)
+        .otherwise(pl.col(rule_column(name)))
+        .alias(rule_column(name))
+        for name, ids in per_rule.items()
+        if rule_column(name) in candidates.columns
+    ]
+    if blocked:
+        candidates = candidates.with_columns(blocked)
     # Outreach programs go first: their accounts leave the playbook's candidates and their
     # items take room in the plans (see programs.today).
     picks = pick_targets(session, day, member_ids, settings.daily_capacity, whole, features)
@@ -106,8 +118,8 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
         },
         schema={"member_id": pl.Int64, "capacity": pl.Int64},
     )
-    accounts = features.select("account_id", "kind", "value_12m", "owners")
-    plans = make_plans(candidates, accounts, members, day)
+    priorities = {rule.name: rule.priority for rule in playbook.enabled()}
+    plans = make_plans(candidates, priorities, members, day)
     # Each member's plan of the day is made now, even if it came out empty (see PlanDay).
     session.execute(
         insert(PlanDay), [{"day": day, "member_id": m, "made_at": utcnow()} for m in member_ids]
@@ -115,7 +127,8 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
     if plans.height == 0 and not picks:
         return 0
     rules = {rule.name: rule for rule in playbook.rules}
-    chosen = plans.join(features, on="account_id", how="left")
+    planned = features.filter(pl.col("account_id").is_in(plans["account_id"].implode()))
+    chosen = plans.join(planned, on="account_id", how="left")
     now = moment_text(utcnow(), dialect_name(session))
     rows: list[tuple[Any, ...]] = _program_rows(picks, features, day, now)
     for row in chosen.iter_rows(named=True):
