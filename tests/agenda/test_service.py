@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from goodwill.agenda.brief import account_brief, brief_html, brief_markdown
@@ -274,3 +275,30 @@ def test_an_empty_plan_is_made_once_not_on_every_look(session: Session, world: W
     # Their empty plan counts as made: the next look reads it instead of planning again.
     assert list(session.scalars(members_without_plan(DAY))) == []
     assert ensure_plans(session, DAY) == 0
+
+
+def test_days_to_the_first_orders_anniversary(session: Session, world: World) -> None:
+    """Today, later this year, next year once passed, and the 28th for the 29th to 31st."""
+    from datetime import date
+
+    from goodwill.agenda.features import _days_to_anniversary
+
+    days = _days_to_anniversary(date(2026, 11, 23))
+    assert days[11 * 100 + 23] == 0
+    assert days[12 * 100 + 1] == 8
+    assert days[11 * 100 + 22] == 364  # passed yesterday: next year's
+    assert days[1 * 100 + 31] == (date(2027, 1, 28) - date(2026, 11, 23)).days
+    assert days[2 * 100 + 29] == (date(2027, 2, 28) - date(2026, 11, 23)).days
+    frame = features_frame(session, DAY)
+    query = sql_text("SELECT account_id, first_order_on FROM account_rollup")
+    firsts: dict[int, object] = dict(session.execute(query).all())  # type: ignore[arg-type]
+    for row in frame.iter_rows(named=True):
+        stored = firsts.get(row["account_id"])
+        if stored is None:
+            assert row["anniversary_in_days"] is None
+            continue
+        first = date.fromisoformat(str(stored)[:10])
+        due = date(DAY.year, first.month, min(first.day, 28))
+        if due < DAY:
+            due = date(DAY.year + 1, first.month, min(first.day, 28))
+        assert row["anniversary_in_days"] == (due - DAY).days

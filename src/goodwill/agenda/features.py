@@ -19,7 +19,6 @@ from goodwill.bulk import dialect_name
 from goodwill.columnar import Query, concat, read_frames
 from goodwill.models import (
     Account,
-    Fact,
     FactKind,
     Promise,
     PromiseStatus,
@@ -38,8 +37,8 @@ def _main_sql(dialect: str) -> str:
     """Accounts, rollups and the week's scores; days as dates (UTC days for moments)."""
 
     def day(expr: str, moment: bool = False) -> str:
-        if dialect == "sqlite":  # stored as ISO text; moments as UTC text
-            return f"substr({expr}, 1, 10)"
+        if dialect == "sqlite":  # ISO text, moments as UTC text: read as dates from the first
+            return expr  # ten characters (goodwill.columnar), cheaper than substr() per row
         return f"CAST(({expr} AT TIME ZONE 'UTC') AS DATE)" if moment else expr
 
     return f"""
@@ -163,12 +162,28 @@ def _owners(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _toured(session: Session) -> list[int]:
-    return list(
-        session.scalars(
-            select(Fact.account_id).where(Fact.kind == FactKind.FACILITY_TOUR).distinct()
-        )
-    )
+_TOURED: Query = (
+    "SELECT DISTINCT account_id FROM fact WHERE kind = :kind AND account_id IS NOT NULL",
+    {"kind": FactKind.FACILITY_TOUR.value},
+    {"account_id": pl.Int64},
+)
+"""The accounts with a facility tour on record."""
+
+
+def _days_to_anniversary(day: date) -> dict[int, int]:
+    """Days from ``day`` to the next anniversary of each month-day (``month * 100 + day``).
+
+    A first order on the 29th to 31st has its anniversary on the 28th (every month has one).
+    Computed once per month-day instead of building a date per account.
+    """
+    days: dict[int, int] = {}
+    for month in range(1, 13):
+        for month_day in range(1, 32):
+            this_year = date(day.year, month, min(month_day, 28))
+            if this_year < day:
+                this_year = date(day.year + 1, month, min(month_day, 28))
+            days[month * 100 + month_day] = (this_year - day).days
+    return days
 
 
 def features_frame(session: Session, day: date) -> pl.DataFrame:
@@ -184,12 +199,13 @@ def features_frame(session: Session, day: date) -> pl.DataFrame:
     # The big reads at once, one connection each (see goodwill.columnar); the accounts in
     # halves on SQLite (one query on PostgreSQL: halves did not pay there for the rollups).
     ranges = [(low, middle), (middle + 1, high)] if dialect == "sqlite" else [(low, high)]
-    *mains, owners, born = read_frames(
+    *mains, owners, born, toured = read_frames(
         session,
         [
             *((main_sql, {"week": week, "lo": lo, "hi": hi}, _MAIN_SCHEMA) for lo, hi in ranges),
             _OWNERS,
             birthdays,
+            _TOURED,
         ],
         rows=high - low + 1,
     )
@@ -197,7 +213,6 @@ def features_frame(session: Session, day: date) -> pl.DataFrame:
     today = pl.lit(day, pl.Date)
     cadence = settings.cadence_days
     first = pl.col("first_order_on")
-    anniversary = pl.date(pl.lit(day.year), first.dt.month(), first.dt.day().clip(upper_bound=28))
     frame = main.select(
         pl.col("account_id").cast(pl.Int64),
         pl.col("kind").cast(pl.String),
@@ -226,25 +241,27 @@ def features_frame(session: Session, day: date) -> pl.DataFrame:
         (pl.col("goal_this_quarter").cast(pl.Int64).fill_null(0) > 0).alias(
             "goals_asked_this_quarter"
         ),
-        pl.col("account_id").cast(pl.Int64).is_in(_toured(session)).alias("has_facility_tour"),
-        pl.when(first.is_not_null())
-        .then(
-            pl.when(anniversary >= today)
-            .then((anniversary - today).dt.total_days())
-            .otherwise((anniversary.dt.offset_by("1y") - today).dt.total_days())
-        )
+        pl.col("account_id")
+        .cast(pl.Int64)
+        .is_in(toured["account_id"].implode())
+        .alias("has_facility_tour"),
+        (first.dt.month().cast(pl.Int64) * 100 + first.dt.day().cast(pl.Int64))
+        .replace_strict(_days_to_anniversary(day), return_dtype=pl.Int64)
         .alias("anniversary_in_days"),
     )
+    # One lazy query for the joins: the small frames are joined in parallel, and the million
+    # rows are copied once rather than once per join.
+    joined = frame.lazy()
     for extra in (
         _open_quotes(session, day),
         _open_promises(session, day),
         _birthdays(born, wanted, BIRTHDAY_WINDOW),
+        _owners(owners),
     ):
-        frame = frame.join(extra, on="account_id", how="left")
-    frame = frame.join(_owners(owners), on="account_id", how="left").with_columns(
+        joined = joined.join(extra.lazy(), on="account_id", how="left", maintain_order="left")
+    return joined.with_columns(
         pl.col("owners").fill_null(pl.lit([], pl.List(pl.Int64))),
         pl.when(pl.col("promise_due_days") < 0)
         .then(-pl.col("promise_due_days"))
         .alias("promise_overdue_days"),
-    )
-    return frame
+    ).collect()
