@@ -14,6 +14,7 @@ from goodwill.agenda.brief import account_brief, brief_html, brief_markdown
 from goodwill.agenda.calendar import member_calendar
 from goodwill.agenda.features import features_frame
 from goodwill.agenda.service import (
+    _talking_points,
     complete_item,
     dismiss_item,
     ensure_plans,
@@ -302,3 +303,36 @@ def test_days_to_the_first_orders_anniversary(session: Session, world: World) ->
         if due < DAY:
             due = date(DAY.year + 1, first.month, min(first.day, 28))
         assert row["anniversary_in_days"] == (due - DAY).days
+
+
+def test_the_talking_points_bring_the_latest_touch_of_value(session: Session, world: World) -> None:
+    """The newest touch that gave something, not a newer one that gave nothing nor an older."""
+    acme = world.acme
+    for days, summary, value in [
+        (40, "sent the old price list", Value.INFORMATION),
+        (12, "introduced them to a freight forwarder", Value.INTRODUCTION),
+        (2, "quick hello", Value.NONE),
+    ]:
+        session.add(
+            Touch(
+                account_id=acme.id,
+                member_id=world.ann.id,
+                channel=Channel.CALL,
+                happened_at=NOON - timedelta(days=days),
+                summary=summary,
+                value=value,
+            )
+        )
+    session.flush()
+    points = _talking_points(session, [acme.id, world.cedar.id], DAY)
+    given = [p for p in points[acme.id] if p.startswith("last value we gave")]
+    assert given == ["last value we gave, 5 days ago (information): checked in"], (
+        "the world's own touch 5 days ago is the newest of value"
+    )
+    session.execute(sql_text("DELETE FROM touch WHERE summary = 'checked in'"))
+    session.expire_all()
+    points = _talking_points(session, [acme.id], DAY)
+    given = [p for p in points[acme.id] if p.startswith("last value we gave")]
+    assert given == [
+        "last value we gave, 12 days ago (introduction): introduced them to a freight forwarder"
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from goodwill.models import (
     Account,
@@ -95,16 +95,20 @@ def facts_of(account_ids: Sequence[int]) -> Select[Fact]:
 
 
 def last_value_touches(account_ids: Sequence[int]) -> Select[Touch]:
-    """Each account's latest touch that delivered something of value."""
+    """Each account's latest touch that delivered something of value (the newest one on a tie).
+
+    One backward walk of the (account, happened_at) index per account that stops at the first
+    touch of value, instead of grouping every touch of the accounts.
+    """
     latest = (
-        select(Touch.account_id, func.max(Touch.happened_at).label("at"))
-        .where(Touch.account_id.in_(account_ids), Touch.value != Value.NONE)
-        .group_by(Touch.account_id)
-        .subquery()
+        select(Touch.id)
+        .where(Touch.account_id == Account.id, Touch.value != Value.NONE)
+        .order_by(Touch.happened_at.desc(), Touch.id.desc())
+        .limit(1)
+        .correlate(Account)
+        .scalar_subquery()
     )
-    return select(Touch).join(
-        latest, and_(Touch.account_id == latest.c.account_id, Touch.happened_at == latest.c.at)
-    )
+    return select(Touch).where(Touch.id.in_(select(latest).where(Account.id.in_(account_ids))))
 
 
 def open_quotes_of(account_ids: Sequence[int]) -> Select[Quote]:
