@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from goodwill.agenda import service as agenda_service
+from goodwill.agenda.playbook import default_playbook
 from goodwill.agenda.service import complete_item, member_plan
+from goodwill.config import get_settings
 from goodwill.errors import Conflict, Forbidden, Invalid
 from goodwill.models import (
     AccountKind,
@@ -197,3 +200,39 @@ def test_responses_are_recorded_for_assigned_targets_only(
     assert report.program.responses == 1
     shown = next(t for t in program_targets(session, program.id) if t.id == assigned.id)
     assert shown.responses == [ResponseKind.CALLED_BACK]
+
+
+def test_the_playbook_sends_the_holdout_nothing_of_the_programs_channel_while_it_is_measured(
+    session: Session, world: ProgramWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default playbook's "neglected customer" rule writes notes to exactly the accounts a
+    note program holds out; while the program runs and its window is open, it must not."""
+    monkeypatch.setenv("GOODWILL_DAILY_CAPACITY", "20")  # room for every account of the world
+    get_settings.cache_clear()
+    program = create_program(session, notes(daily_quota=1), world.mia, DAY)
+    holdout = {a for a, (arm, _) in arms(session, program.id).items() if arm == Arm.HOLDOUT}
+    assert holdout
+
+    note_rules = {r.name for r in default_playbook().rules if r.channel == Channel.NOTE}
+
+    def notes_to_holdout(day: date) -> set[str]:
+        for member in (world.ann, world.mia, world.ola):
+            member_plan(session, member, day)
+        items = session.scalars(
+            select(PlanItem).where(PlanItem.day == day, PlanItem.account_id.in_(holdout))
+        )
+        # The advice each item gives, leading or alongside ("also"), that is a note.
+        advice = {r for i in items for r in [i.rule, *i.also.split(",")] if r}
+        return {r for r in advice if r in note_rules}
+
+    # Without the guard the playbook would write them notes (the guard is what keeps them out).
+    with monkeypatch.context() as patched:
+        patched.setattr(agenda_service, "held_out", lambda _session, _day: {})
+        assert notes_to_holdout(DAY - timedelta(days=1)) == {"neglected-customer"}
+    for offset in (0, 5, 30, 60):  # running (10 days of notes), then within the 60-day window
+        assert notes_to_holdout(DAY + timedelta(days=offset)) == set(), offset
+    # Stopped and past its window: the playbook's notes may reach them again.
+    stop_program(session, program.id, world.mia, DAY + timedelta(days=61))
+    assert notes_to_holdout(DAY + timedelta(days=62)) == {"neglected-customer"}
+    monkeypatch.delenv("GOODWILL_DAILY_CAPACITY")
+    get_settings.cache_clear()

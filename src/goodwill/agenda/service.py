@@ -38,6 +38,7 @@ from goodwill.models.plan import PlanDay, PlanItem, PlanStatus
 from goodwill.models.types import utcnow
 from goodwill.programs.today import (
     Pick,
+    held_out,
     is_quote_follow_up,
     link_targets,
     pick_targets,
@@ -93,13 +94,16 @@ def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) 
             whole.add(account_id)
     if whole:
         candidates = candidates.filter(~pl.col("account_id").is_in(list(whole)))
+    held = held_out(session, day)  # a program's holdout gets nothing of its channel
+    for rule in playbook.enabled():
+        per_rule[rule.name] |= held.get(rule.channel, set())
     blocked = [
         pl.when(pl.col("account_id").is_in(list(ids)))
         .then(None)
         .otherwise(pl.col(rule_column(name)))
         .alias(rule_column(name))
         for name, ids in per_rule.items()
-        if rule_column(name) in candidates.columns
+        if ids and rule_column(name) in candidates.columns
     ]
     if blocked:
         candidates = candidates.with_columns(blocked)

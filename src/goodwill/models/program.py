@@ -61,6 +61,10 @@ class ResponseKind(enum.StrEnum):
     NOTHING = "nothing"
 
 
+OUTCOME_WINDOWS = (30, 60, 90)
+"""The outcome windows a program may be measured over, in days."""
+
+
 class Program(Base):
     """One outreach program: who is eligible, what to do, how many a day, and how to measure it."""
 
@@ -70,7 +74,7 @@ class Program(Base):
         CheckConstraint(
             "holdout_fraction > 0 AND holdout_fraction < 1", name="holdout_fraction_range"
         ),
-        CheckConstraint("outcome_window_days IN (30, 60, 90)", name="outcome_window_days"),
+        CheckConstraint(f"outcome_window_days IN {OUTCOME_WINDOWS}", name="outcome_window_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from goodwill.models import (
     Account,
     Arm,
+    Channel,
     Member,
     Order,
     PlanItem,
@@ -22,6 +23,7 @@ from goodwill.models import (
     ProgramTarget,
     ResponseKind,
 )
+from goodwill.models.program import OUTCOME_WINDOWS
 
 
 def _count(condition: Any) -> Any:
@@ -229,6 +231,32 @@ def plannable_targets(day: date) -> Select[int, int, int]:
             ),
         )
         .order_by(ProgramTarget.program_id, ProgramTarget.id)
+    )
+
+
+def recent_holdouts(
+    day: date,
+) -> Select[int, Channel, date, date | None, int, ProgramStatus]:
+    """Held-out accounts of programs that may still be measured on ``day``, with the program's
+    channel, start, end, outcome window and status (``today.held_out`` decides which count)."""
+    return (
+        select(
+            ProgramTarget.account_id,
+            Program.channel,
+            Program.starts_on,
+            Program.ends_on,
+            Program.outcome_window_days,
+            Program.status,
+        )
+        .join(Program, Program.id == ProgramTarget.program_id)
+        .where(
+            ProgramTarget.arm == Arm.HOLDOUT,
+            Program.starts_on <= day,
+            or_(
+                Program.status == ProgramStatus.ACTIVE,
+                Program.starts_on >= day - timedelta(days=max(OUTCOME_WINDOWS)),
+            ),
+        )
     )
 
 

@@ -41,6 +41,7 @@ from goodwill.models import (
     Role,
 )
 from goodwill.models.audit import audit_event
+from goodwill.models.program import OUTCOME_WINDOWS
 from goodwill.programs import queries
 from goodwill.programs.assign import STRATA, split, value_strata
 from goodwill.programs.outcomes import measure
@@ -56,7 +57,7 @@ from goodwill.programs.schemas import (
 from goodwill.programs.today import program_rule
 from goodwill.scoring.service import score, week_of
 
-WINDOWS = (30, 60, 90)
+WINDOWS = OUTCOME_WINDOWS
 """The outcome windows a program may be measured over, in days."""
 
 

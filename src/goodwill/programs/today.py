@@ -3,7 +3,8 @@
 ``agenda.service.ensure_plans`` asks for the day's picks before it fills the plans from
 the playbook, so a program's items take their place first (they are the team's daily act,
 "one thank-you note each day") and their accounts leave the playbook's candidates. Holdout
-targets are never picked: they are not even read here.
+targets are never picked, and ``held_out`` keeps the playbook's rules of the program's channel
+away from them while the program can still be measured.
 
 Who gets a target, per program and day, up to its quota per member and within each
 member's daily capacity: an owner first (the one with the fewest picks so far, if several);
@@ -24,7 +25,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from goodwill.agenda.playbook import Rule
-from goodwill.models import Program, ProgramKind, ProgramTarget
+from goodwill.models import Channel, Program, ProgramKind, ProgramStatus, ProgramTarget
 from goodwill.models.audit import audit_event
 from goodwill.programs import queries
 
@@ -59,6 +60,25 @@ def is_quote_follow_up(session: Session, rule: str) -> bool:
         return False
     program = session.get(Program, program_id)
     return program is not None and program.kind == ProgramKind.QUOTE_FOLLOW_UP
+
+
+def held_out(session: Session, day: date) -> dict[Channel, set[int]]:
+    """Held-out accounts the playbook must not reach on ``day`` by a program's channel.
+
+    A holdout is the program's comparison: had the playbook's own "neglected customer" rule
+    sent its held-out customers the same thank-you notes, the program would be measured
+    against people who got them too. So, per channel, the accounts held out of a program
+    still running, or whose outcome window is still open, on ``day``. Other channels (a
+    call that is due, a promise coming due) still reach them.
+    """
+    held: dict[Channel, set[int]] = defaultdict(set)
+    for account_id, channel, starts_on, ends_on, window, status in session.execute(
+        queries.recent_holdouts(day)
+    ):
+        running = status == ProgramStatus.ACTIVE and (ends_on is None or ends_on >= day)
+        if running or (day - starts_on).days <= window:
+            held[channel].add(account_id)
+    return held
 
 
 @dataclass(frozen=True)
