@@ -35,7 +35,7 @@ from goodwill import schema
 from goodwill.agenda import service
 from goodwill.agenda.features import features_frame
 from goodwill.agenda.plan import make_plans
-from goodwill.agenda.playbook import default_playbook, evaluate
+from goodwill.agenda.playbook import ACCOUNT_COLUMNS, default_playbook, fired
 from goodwill.bulk import day_text, dialect_name, insert_rows, moment_text
 from goodwill.db import make_engine, session_scope
 from goodwill.models import PlanItem
@@ -335,12 +335,12 @@ def measure(url: str) -> dict[str, Any]:
         t0 = time.perf_counter()
         features = features_frame(session, DAY)
         t1 = time.perf_counter()
-        candidates = evaluate(default_playbook(), features)
+        playbook = default_playbook()
+        candidates = fired(playbook, features, keep=ACCOUNT_COLUMNS)
         t2 = time.perf_counter()
         members = pl.DataFrame({"member_id": list(range(1, 201)), "capacity": [8] * 200})
-        make_plans(
-            candidates, features.select("account_id", "kind", "value_12m", "owners"), members, DAY
-        )
+        priorities = {rule.name: rule.priority for rule in playbook.enabled()}
+        make_plans(candidates, priorities, members, DAY)
         t3 = time.perf_counter()
         parts = {"features": t1 - t0, "playbook": t2 - t1, "choose": t3 - t2}
         session.rollback()
@@ -362,7 +362,11 @@ def measure(url: str) -> dict[str, Any]:
         "items_stored": stored,
         "second_look_seconds": round(second, 4),
         "second_look_items_made": again,
-        "candidates": candidates.height,
+        "accounts_with_a_candidate": int(
+            candidates.select(
+                pl.any_horizontal(pl.exclude(ACCOUNT_COLUMNS).is_not_null()).sum()
+            ).item()
+        ),
     }
 
 

@@ -1,8 +1,9 @@
 """Benchmark the web app: latency of Today and Account pages at 50 concurrent clients.
 
 Run: .venv/bin/python -m benchmarks.web_latency [--accounts N] [--keep DIR] [--workers W]
-     [--clients C] [--seconds S] [--no-adbc]
-Writes benchmarks/results/web_latency.json (at the default size) and prints the same figures.
+     [--clients C] [--seconds S] [--think-ms MS] [--no-adbc]
+Writes benchmarks/results/web_latency.json (at the default size; one entry per configuration)
+and prints the same figures.
 
 A demo database of ``--accounts`` accounts (``goodwill demo``, then ``goodwill score``) is
 made in a temporary data folder, or kept in and reused from ``--keep DIR``. The app runs in
@@ -14,7 +15,9 @@ static favicon (the trivial endpoint of the same app, for the throughput ratio),
 the client's member, and the Account page of an account drawn at random. Latency is each
 request's wall time as the client saw it (queueing included); throughput is completed
 requests per second. Failed requests (5xx, timeouts, dropped connections) are counted
-apart, never in the latencies. ``--no-adbc`` serves without goodwill.columnar's ADBC reader.
+apart, never in the latencies. ``--think-ms`` makes each client pause between requests, as
+people reading a page do (the default, 0, is the saturation test: latency is then queueing,
+about clients / throughput). ``--no-adbc`` serves without goodwill.columnar's ADBC reader.
 """
 
 from __future__ import annotations
@@ -182,16 +185,24 @@ async def sign_in(base: str, email: str, password: str) -> httpx.AsyncClient:
 
 
 async def _load(
-    clients: list[httpx.AsyncClient], paths: Any, seconds: float
+    clients: list[httpx.AsyncClient], paths: Any, seconds: float, think_ms: float = 0.0
 ) -> tuple[list[float], int, float]:
-    """Every client sends requests back to back until time is up: latencies (ms), errors."""
+    """Every client sends requests until time is up: latencies (ms), errors.
+
+    Back to back with ``think_ms`` 0; else each client pauses between its requests for a
+    think time drawn uniformly from 0.5 to 1.5 times ``think_ms`` (seeded), as a person
+    reading the page would, and starts at a random moment within the first think time.
+    """
     latencies: list[float] = []
     errors = 0
     statuses: dict[str, int] = {}
     stop = time.perf_counter() + seconds
+    pauses = random.Random(SEED + 1)
 
     async def one(client: httpx.AsyncClient) -> None:
         nonlocal errors
+        if think_ms:
+            await asyncio.sleep(pauses.uniform(0, think_ms) / 1000)
         while time.perf_counter() < stop:
             path = paths()
             started = time.perf_counter()
@@ -208,6 +219,8 @@ async def _load(
             else:
                 errors += 1
                 statuses[what] = statuses.get(what, 0) + 1
+            if think_ms:
+                await asyncio.sleep(pauses.uniform(0.5, 1.5) * think_ms / 1000)
 
     started = time.perf_counter()
     await asyncio.gather(*(one(c) for c in clients))
@@ -234,7 +247,13 @@ def _figures(latencies: list[float], errors: int, wall: float) -> dict[str, Any]
 
 
 async def measure(
-    base: str, emails: list[str], password: str, ids: list[int], n: int, seconds: float
+    base: str,
+    emails: list[str],
+    password: str,
+    ids: list[int],
+    n: int,
+    seconds: float,
+    think_ms: float = 0.0,
 ) -> dict[str, Any]:
     """Sign in, open each member's Today once, then load each endpoint in turn."""
     people = [await sign_in(base, e, password) for e in emails]
@@ -254,7 +273,7 @@ async def measure(
     results: dict[str, Any] = {}
     for name, paths in endpoints.items():
         await _load(clients, paths, min(2.0, seconds))  # warm up
-        latencies, errors, wall = await _load(clients, paths, seconds)
+        latencies, errors, wall = await _load(clients, paths, seconds, think_ms)
         results[name] = _figures(latencies, errors, wall)
         say(f"  {name:8} {json.dumps(results[name])}")
     trivial = results["trivial"].get("throughput_per_s")
@@ -277,6 +296,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="load time per endpoint")
     parser.add_argument("--members", type=int, default=8, help="demo members signing in")
     parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="each client's mean pause between requests (0: back to back, the saturation test)",
+    )
+    parser.add_argument(
         "--no-adbc",
         action="store_true",
         help="serve without the ADBC SQLite reader (a second SQLite library in the process)",
@@ -294,7 +319,9 @@ def main(argv: list[str]) -> None:
         )
         stub = _adbc_stub(Path(tmp) / "no-adbc") if args.no_adbc else None
         with serving(data, args.workers, stub) as base:
-            figures = asyncio.run(measure(base, emails, password, ids, args.clients, args.seconds))
+            figures = asyncio.run(
+                measure(base, emails, password, ids, args.clients, args.seconds, args.think_ms)
+            )
     endpoints = figures["endpoints"]
     met = all(
         endpoints[n].get("p95_ms", float("inf")) < TARGET_P95_MS and not endpoints[n]["errors"]
@@ -309,6 +336,7 @@ def main(argv: list[str]) -> None:
         "clients": args.clients,
         "seconds_per_endpoint": args.seconds,
         "workers": args.workers,
+        "think_ms": args.think_ms,
         "adbc_reader": not args.no_adbc,
         "load_generator": "asyncio + httpx.AsyncClient on loopback, in one process",
         "trivial_endpoint": "GET /static/favicon.svg",
@@ -327,9 +355,15 @@ def main(argv: list[str]) -> None:
     }
     say(json.dumps(report, indent=2))
     if args.accounts == DEFAULT_ACCOUNTS:
+        # One entry per configuration (workers, clients, think time); a rerun replaces its own.
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-        say(f"written to {RESULTS.relative_to(ROOT)}")
+        runs: dict[str, Any] = {}
+        if RESULTS.exists():
+            runs = json.loads(RESULTS.read_text()).get("runs", {})
+        key = f"workers={args.workers} clients={args.clients} think_ms={args.think_ms:g}"
+        runs[key] = report
+        RESULTS.write_text(json.dumps({"runs": runs}, indent=2) + "\n")
+        say(f"written to {RESULTS.relative_to(ROOT)} as {key!r}")
 
 
 if __name__ == "__main__":
