@@ -13,15 +13,19 @@ PromiseRow = tuple[Promise, str, str | None, str | None]
 PromiseSelect = Select[Promise, str, str | None, str | None]
 
 
+# Made once: building an alias costs about a millisecond, more than the account page's
+# promise queries themselves.
+_CONTACT = aliased(Contact)
+_MEMBER = aliased(Member)
+
+
 def promises_with_names() -> PromiseSelect:
     """Promises with the names of their account, contact and member."""
-    contact = aliased(Contact)
-    member = aliased(Member)
     return (
-        select(Promise, Account.name, contact.name, member.name)
+        select(Promise, Account.name, _CONTACT.name, _MEMBER.name)
         .join(Account, Account.id == Promise.account_id)
-        .outerjoin(contact, contact.id == Promise.contact_id)
-        .outerjoin(member, member.id == Promise.member_id)
+        .outerjoin(_CONTACT, _CONTACT.id == Promise.contact_id)
+        .outerjoin(_MEMBER, _MEMBER.id == Promise.member_id)
     )
 
 
