@@ -6,6 +6,7 @@ from alembic import context
 
 import goodwill.models  # noqa: F401  (registers every table on the metadata)
 from goodwill.db import Base
+from goodwill.schema import include_object
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only when alembic's own CLI is used
@@ -16,6 +17,7 @@ if connection is None:  # pragma: no cover - only when alembic's own CLI is used
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
+    include_object=include_object,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
 )
