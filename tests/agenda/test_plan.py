@@ -8,8 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from goodwill.agenda.plan import make_plans, score_items
-from goodwill.agenda.playbook import rule_column
+from goodwill.agenda.plan import make_plans, rule_column, score_items
 
 DAY = date(2026, 11, 23)
 

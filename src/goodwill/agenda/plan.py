@@ -26,8 +26,6 @@ from typing import Any
 
 import polars as pl
 
-from goodwill.agenda.playbook import rule_column
-
 PLAN = pl.Schema(
     [
         ("member_id", pl.Int64),
@@ -39,6 +37,11 @@ PLAN = pl.Schema(
     ]
 )
 """The shape of a plan: one row per item, ``position`` 1 first."""
+
+
+def rule_column(name: str) -> str:
+    """The column of ``fired`` that holds the rule's urgency (rule names may be feature names)."""
+    return f"rule:{name}"
 
 
 def day_seed(day: date) -> int:

@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from goodwill.agenda.plan import rule_column
 from goodwill.errors import Invalid
 from goodwill.models import Channel
 
@@ -201,11 +202,6 @@ CANDIDATES = pl.Schema(
 
 ACCOUNT_COLUMNS = ("account_id", "kind", "value_12m", "owners")
 """The features the plan's choice reads beside the rules (``fired(..., keep=ACCOUNT_COLUMNS)``)."""
-
-
-def rule_column(name: str) -> str:
-    """The column of ``fired`` that holds the rule's urgency (rule names may be feature names)."""
-    return f"rule:{name}"
 
 
 def fired(

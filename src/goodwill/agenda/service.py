@@ -19,14 +19,13 @@ from sqlalchemy.orm import Session
 
 from goodwill.agenda import queries
 from goodwill.agenda.features import features_frame, latest_scored_week
-from goodwill.agenda.plan import make_plans
+from goodwill.agenda.plan import make_plans, rule_column
 from goodwill.agenda.playbook import (
     ACCOUNT_COLUMNS,
     Playbook,
     explain,
     fired,
     load_playbook,
-    rule_column,
 )
 from goodwill.agenda.schemas import DayPlan, PlanItemOut, Reach
 from goodwill.bulk import day_text, dialect_name, insert_rows, moment_text
