@@ -103,6 +103,21 @@ def test_typos_are_tolerated(session: Session, book: dict[str, Account]) -> None
     assert names(search_accounts(session, "fabrikan pumps"))[0] == "Fabrikam Pumps"
 
 
+def test_a_typo_ranks_the_names_it_means_above_names_sharing_one_word(
+    session: Session,
+) -> None:
+    for name in ["Allegheny Wire & Sons", "Walsh Wire Industries", "Sandoval Wire Company"]:
+        f.account(session, name, None)
+    for name in ["Shenandoah Wire Company", "Shenandoah Wire Inc.", "Shenandoah Wire Works"]:
+        f.account(session, name, None)
+    found = names(search_accounts(session, "shenandoh wire"))
+    assert set(found[:3]) == {
+        "Shenandoah Wire Company",
+        "Shenandoah Wire Inc.",
+        "Shenandoah Wire Works",
+    }
+
+
 def test_word_order_is_tolerated(session: Session, book: dict[str, Account]) -> None:
     assert names(search_accounts(session, "tools acme"))[0] == "Acme Tools"
     assert names(search_accounts(session, "traders northwind"))[0] == "Northwind Traders"
