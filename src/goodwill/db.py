@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -126,3 +126,14 @@ def session_scope(
         raise
     finally:
         session.close()
+
+
+def serialized(session: Session, what: str) -> None:
+    """Let one transaction at a time past this point for ``what`` (until it ends).
+
+    SQLite needs nothing: every writing transaction begins IMMEDIATE, so writers already go
+    one at a time. PostgreSQL takes a transaction-level advisory lock on the name, so a
+    second transaction waits here and then sees what the first committed.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:what))"), {"what": what})

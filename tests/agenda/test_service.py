@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from goodwill.agenda.brief import account_brief, brief_html, brief_markdown
@@ -21,6 +23,7 @@ from goodwill.agenda.service import (
     member_plan,
     snooze_item,
 )
+from goodwill.db import session_scope
 from goodwill.errors import Conflict, Forbidden, Invalid
 from goodwill.models import (
     AuditEvent,
@@ -336,3 +339,33 @@ def test_the_talking_points_bring_the_latest_touch_of_value(session: Session, wo
     assert given == [
         "last value we gave, 12 days ago (introduction): introduced them to a freight forwarder"
     ]
+
+
+def test_two_first_looks_at_once_make_the_days_plans_once(
+    engine: Engine, session: Session, world: World
+) -> None:
+    """The morning's first looks at Today arrive together (threads of one server, or several
+    servers): one makes the plans, the other finds them made; neither fails."""
+    session.commit()
+    made: list[int] = []
+    failed: list[BaseException] = []
+
+    def first_look() -> None:
+        try:
+            with session_scope(actor="test", engine=engine) as writer:
+                made.append(ensure_plans(writer, DAY))
+        except BaseException as exc:
+            failed.append(exc)
+
+    looks = [threading.Thread(target=first_look) for _ in range(2)]
+    for look in looks:
+        look.start()
+    for look in looks:
+        look.join(timeout=120)
+    assert not failed, failed
+    assert min(made) == 0
+    assert max(made) > 0
+    with session_scope(actor="test", engine=engine) as reader:
+        items = reader.scalars(select(PlanItem).where(PlanItem.day == DAY)).all()
+        assert len(items) == made[0] + made[1]
+        assert len({(i.member_id, i.position) for i in items}) == len(items)

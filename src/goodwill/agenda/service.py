@@ -30,6 +30,7 @@ from goodwill.agenda.playbook import (
 from goodwill.agenda.schemas import DayPlan, PlanItemOut, Reach
 from goodwill.bulk import day_text, dialect_name, insert_rows, moment_text
 from goodwill.config import get_settings
+from goodwill.db import serialized
 from goodwill.errors import Conflict, Forbidden, Invalid, NotFound
 from goodwill.models import Account, Channel, Contact, Member, Role, Value
 from goodwill.models.audit import audit_event
@@ -69,7 +70,13 @@ def current_playbook(session: Session | None = None) -> Playbook:
 
 
 def ensure_plans(session: Session, day: date, playbook: Playbook | None = None) -> int:
-    """Make the plan of ``day`` for every active member who has none yet; returns items made."""
+    """Make the plan of ``day`` for every active member who has none yet; returns items made.
+
+    Plans (and the week's scores they may need first) are made by one transaction at a
+    time: the morning's first looks at Today arrive together, and the later ones then find
+    the plans made.
+    """
+    serialized(session, f"goodwill plans {day.isoformat()}")
     settings = effective_settings(session)
     member_ids = list(session.scalars(queries.members_without_plan(day)))
     if not member_ids:
