@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from goodwill.models import (
@@ -220,9 +220,7 @@ def plannable_targets(day: date) -> Select[int, int, int]:
         .join(Program, Program.id == ProgramTarget.program_id)
         .outerjoin(item, item.id == ProgramTarget.plan_item_id)
         .where(
-            Program.status == ProgramStatus.ACTIVE,
-            Program.starts_on <= day,
-            or_(Program.ends_on.is_(None), Program.ends_on >= day),
+            running_on(day),
             ProgramTarget.arm == Arm.ASSIGNED,
             or_(
                 ProgramTarget.plan_item_id.is_(None),
@@ -234,19 +232,17 @@ def plannable_targets(day: date) -> Select[int, int, int]:
     )
 
 
-def recent_holdouts(
-    day: date,
-) -> Select[int, Channel, date, date | None, int, ProgramStatus]:
+def recent_holdouts(day: date) -> Select[int, Channel, date, int, bool]:
     """Held-out accounts of programs that may still be measured on ``day``, with the program's
-    channel, start, end, outcome window and status (``today.held_out`` decides which count)."""
+    channel, start, outcome window and whether it runs on the day (``today.held_out``
+    decides which count)."""
     return (
         select(
             ProgramTarget.account_id,
             Program.channel,
             Program.starts_on,
-            Program.ends_on,
             Program.outcome_window_days,
-            Program.status,
+            running_on(day).label("running"),
         )
         .join(Program, Program.id == ProgramTarget.program_id)
         .where(
@@ -260,17 +256,18 @@ def recent_holdouts(
     )
 
 
+def running_on(day: date) -> ColumnElement[bool]:
+    """Whether a program puts accounts into plans on ``day``: active, begun and not ended."""
+    return and_(
+        Program.status == ProgramStatus.ACTIVE,
+        Program.starts_on <= day,
+        or_(Program.ends_on.is_(None), Program.ends_on >= day),
+    )
+
+
 def running_programs(day: date) -> Select[Program]:
     """Programs that put accounts into plans on ``day``."""
-    return (
-        select(Program)
-        .where(
-            Program.status == ProgramStatus.ACTIVE,
-            Program.starts_on <= day,
-            or_(Program.ends_on.is_(None), Program.ends_on >= day),
-        )
-        .order_by(Program.id)
-    )
+    return select(Program).where(running_on(day)).order_by(Program.id)
 
 
 def plan_items_on(day: date, account_ids: Sequence[int]) -> Select[int, int]:

@@ -25,7 +25,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from goodwill.agenda.playbook import Rule
-from goodwill.models import Channel, Program, ProgramKind, ProgramStatus, ProgramTarget
+from goodwill.models import Channel, Program, ProgramKind, ProgramTarget
 from goodwill.models.audit import audit_event
 from goodwill.programs import queries
 
@@ -72,10 +72,9 @@ def held_out(session: Session, day: date) -> dict[Channel, set[int]]:
     call that is due, a promise coming due) still reach them.
     """
     held: dict[Channel, set[int]] = defaultdict(set)
-    for account_id, channel, starts_on, ends_on, window, status in session.execute(
+    for account_id, channel, starts_on, window, running in session.execute(
         queries.recent_holdouts(day)
     ):
-        running = status == ProgramStatus.ACTIVE and (ends_on is None or ends_on >= day)
         if running or (day - starts_on).days <= window:
             held[channel].add(account_id)
     return held
