@@ -26,6 +26,48 @@ class ProgramWorld:
     suppliers: list[Account]
 
 
+def neglected_customer(session: Session, n: int, day: date, owners: list[Member]) -> Account:
+    """Customer number ``n``, last ordered 200 days before ``day`` (for 100.00 times ``n``),
+    with a postal address, a buyer to write to and a goal on record."""
+    account = Account(
+        name=f"Neglected {n:02d}",
+        kind=AccountKind.CUSTOMER,
+        address_line1=f"{n} Mill Road",
+        city="Springfield",
+        postal_code="12345",
+        country="US",
+    )
+    account.owners = owners
+    session.add(account)
+    session.flush()
+    session.add(
+        Order(
+            account_id=account.id,
+            external_id="o1",
+            ordered_on=day - timedelta(days=200),
+            amount_minor=10_000 * n,
+        )
+    )
+    session.add(
+        Contact(
+            account_id=account.id,
+            name=f"Pat Buyer {n}",
+            address_line1=f"Attn. Pat, {n} Mill Road",
+            city="Springfield",
+            postal_code="12345",
+        )
+    )
+    session.add(
+        Fact(
+            account_id=account.id,
+            kind=FactKind.GOAL,
+            text=f"secret goal {n}: open a second plant",
+            learned_on=day - timedelta(days=30),
+        )
+    )
+    return account
+
+
 def build(session: Session) -> ProgramWorld:
     """Ann owns the first ten neglected customers; the rest are nobody's.
 
@@ -38,17 +80,7 @@ def build(session: Session) -> ProgramWorld:
     neglected: list[Account] = []
     recent: list[Account] = []
     for n in range(1, 31):
-        a = Account(
-            name=f"Neglected {n:02d}",
-            kind=AccountKind.CUSTOMER,
-            address_line1=f"{n} Mill Road",
-            city="Springfield",
-            postal_code="12345",
-            country="US",
-        )
-        a.owners = [ann] if n <= 10 else []
-        session.add(a)
-        neglected.append(a)
+        neglected.append(neglected_customer(session, n, DAY, [ann] if n <= 10 else []))
     for n in range(1, 11):
         a = Account(name=f"Recent {n:02d}", kind=AccountKind.CUSTOMER)
         session.add(a)
@@ -56,32 +88,6 @@ def build(session: Session) -> ProgramWorld:
     suppliers = [Account(name=f"Supplier {n}", kind=AccountKind.SUPPLIER) for n in (1, 2)]
     session.add_all(suppliers)
     session.flush()
-    for n, a in enumerate(neglected, start=1):
-        session.add(
-            Order(
-                account_id=a.id,
-                external_id="o1",
-                ordered_on=DAY - timedelta(days=200),
-                amount_minor=10_000 * n,
-            )
-        )
-        session.add(
-            Contact(
-                account_id=a.id,
-                name=f"Pat Buyer {n}",
-                address_line1=f"Attn. Pat, {n} Mill Road",
-                city="Springfield",
-                postal_code="12345",
-            )
-        )
-        session.add(
-            Fact(
-                account_id=a.id,
-                kind=FactKind.GOAL,
-                text=f"secret goal {n}: open a second plant",
-                learned_on=DAY - timedelta(days=30),
-            )
-        )
     for a in recent:
         session.add(
             Order(

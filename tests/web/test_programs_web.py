@@ -35,9 +35,6 @@ from goodwill.models import (
     AccountKind,
     Arm,
     Channel,
-    Contact,
-    Fact,
-    FactKind,
     Member,
     Order,
     Program,
@@ -52,6 +49,7 @@ from goodwill.programs.schemas import ProgramIn
 from goodwill.programs.service import create_program
 from goodwill.scoring import rollups
 from tests.accounts.factories import counting_queries
+from tests.programs.world import neglected_customer
 from tests.web.conftest import Client, Person
 from tests.web.pages_world import today
 
@@ -127,43 +125,7 @@ def _crafted(session: Session, manager: Member, member: Member, start: date) -> 
 
 def _neglected(session: Session, owner: Member, n: int) -> Account:
     """A customer of the member's that last ordered 200 days ago, with a buyer to write to."""
-    account = Account(
-        name=f"Neglected {n:02d}",
-        kind=AccountKind.CUSTOMER,
-        address_line1=f"{n} Mill Road",
-        city="Springfield",
-        postal_code="12345",
-        country="US",
-    )
-    account.owners = [owner]
-    session.add(account)
-    session.flush()
-    session.add(
-        Order(
-            account_id=account.id,
-            external_id="n1",
-            ordered_on=today() - timedelta(days=200),
-            amount_minor=10_000 * n,
-        )
-    )
-    session.add(
-        Contact(
-            account_id=account.id,
-            name=f"Pat Buyer {n}",
-            address_line1=f"Attn. Pat, {n} Mill Road",
-            city="Springfield",
-            postal_code="12345",
-        )
-    )
-    session.add(
-        Fact(
-            account_id=account.id,
-            kind=FactKind.GOAL,
-            text=f"secret goal {n}: open a second plant",
-            learned_on=today() - timedelta(days=30),
-        )
-    )
-    return account
+    return neglected_customer(session, n, today(), [owner])
 
 
 def build_programs(engine: Engine, team: dict[str, Person]) -> Programs:
