@@ -9,16 +9,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from goodwill.models import (
-    Account,
-    Arm,
-    Channel,
-    Order,
     Program,
-    ProgramKind,
-    ProgramTarget,
 )
 from goodwill.programs.outcomes import difference_of_means, difference_of_shares, wilson
 from goodwill.programs.service import program_report
+from tests.programs.world import crafted_program
 
 START = date(2026, 3, 2)
 
@@ -52,56 +47,8 @@ def test_welch_interval_on_a_textbook_case() -> None:
 
 
 def crafted(session: Session) -> Program:
-    """20 assigned (8 order in the window) and 10 held out (2 order), with exact amounts.
-
-    Noise the window must ignore: an order on the opening day, one a day after it closes.
-    """
-    program = Program(
-        name="Crafted",
-        kind=ProgramKind.THANK_YOU_NOTE,
-        condition="kind = 'customer'",
-        recipient_kinds="customer",
-        channel=Channel.NOTE,
-        action="Write a note",
-        reason="crafted",
-        starts_on=START,
-        outcome_window_days=60,
-        seed=1,
-    )
-    session.add(program)
-    session.flush()
-    for n in range(30):
-        arm = Arm.ASSIGNED if n < 20 else Arm.HOLDOUT
-        account = Account(name=f"Crafted {n:02d}")
-        session.add(account)
-        session.flush()
-        session.add(
-            ProgramTarget(
-                program_id=program.id,
-                account_id=account.id,
-                arm=arm,
-                stratum="low",
-                assigned_on=START,
-            )
-        )
-        orders: list[tuple[int, int]] = []  # (days after the start, amount in cents)
-        if n < 8:
-            orders = [(10 + n, 100_000), (50, 50_000)]  # 150.00 x 8 in the window
-        elif n in (20, 21):
-            orders = [(30, 60_000)]
-        elif n == 8:
-            orders = [(0, 999_999), (61, 999_999)]  # outside the window: not counted
-        for k, (days, amount) in enumerate(orders):
-            session.add(
-                Order(
-                    account_id=account.id,
-                    external_id=f"o{k}",
-                    ordered_on=START + timedelta(days=days),
-                    amount_minor=amount,
-                )
-            )
-    session.flush()
-    return program
+    """The crafted program of tests/programs/world.py, from START."""
+    return crafted_program(session, START)
 
 
 def test_outcome_figures_on_a_crafted_world(session: Session) -> None:

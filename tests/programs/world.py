@@ -7,7 +7,21 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from goodwill.models import Account, AccountKind, Contact, Fact, FactKind, Member, Order, Role
+from goodwill.models import (
+    Account,
+    AccountKind,
+    Arm,
+    Channel,
+    Contact,
+    Fact,
+    FactKind,
+    Member,
+    Order,
+    Program,
+    ProgramKind,
+    ProgramTarget,
+    Role,
+)
 from goodwill.scoring import rollups
 from tests.agenda.world import person
 
@@ -100,3 +114,70 @@ def build(session: Session) -> ProgramWorld:
     session.flush()
     rollups.rebuild(session, as_of=DAY)
     return ProgramWorld(ann, mia, ola, neglected, recent, suppliers)
+
+
+def crafted_program(
+    session: Session,
+    start: date,
+    *,
+    ends_on: date | None = None,
+    created_by: Member | None = None,
+    planned_for: dict[int, Member] | None = None,
+) -> Program:
+    """Crafted: 20 assigned (8 order in the window, 150.00 each) and 10 held out (2 order),
+    with exact amounts; ``planned_for`` puts targets (by number) into members' plans on the
+    first day.
+
+    Noise the window must ignore: an order on the opening day, one a day after it closes.
+    """
+    program = Program(
+        name="Crafted",
+        kind=ProgramKind.THANK_YOU_NOTE,
+        condition="kind = 'customer'",
+        recipient_kinds="customer",
+        channel=Channel.NOTE,
+        action="Write a note",
+        reason="crafted",
+        starts_on=start,
+        ends_on=ends_on,
+        outcome_window_days=60,
+        seed=1,
+        created_by_id=created_by.id if created_by else None,
+    )
+    session.add(program)
+    session.flush()
+    for n in range(30):
+        arm = Arm.ASSIGNED if n < 20 else Arm.HOLDOUT
+        account = Account(name=f"Crafted {n:02d}", kind=AccountKind.CUSTOMER)
+        session.add(account)
+        session.flush()
+        member = (planned_for or {}).get(n)
+        session.add(
+            ProgramTarget(
+                program_id=program.id,
+                account_id=account.id,
+                arm=arm,
+                stratum="low",
+                assigned_on=start,
+                member_id=member.id if member else None,
+                planned_on=start if member else None,
+            )
+        )
+        orders: list[tuple[int, int]] = []  # (days after the start, amount in cents)
+        if n < 8:
+            orders = [(10 + n, 100_000), (50, 50_000)]  # 150.00 x 8 in the window
+        elif n in (20, 21):
+            orders = [(30, 60_000)]
+        elif n == 8:
+            orders = [(0, 999_999), (61, 999_999)]  # outside the window: not counted
+        for k, (days, amount) in enumerate(orders):
+            session.add(
+                Order(
+                    account_id=account.id,
+                    external_id=f"c{n}-{k}",
+                    ordered_on=start + timedelta(days=days),
+                    amount_minor=amount,
+                )
+            )
+    session.flush()
+    return program

@@ -32,11 +32,9 @@ from goodwill.auth.service import create_api_token
 from goodwill.config import get_settings
 from goodwill.models import (
     Account,
-    AccountKind,
     Arm,
     Channel,
     Member,
-    Order,
     Program,
     ProgramKind,
     ProgramResponse,
@@ -49,7 +47,7 @@ from goodwill.programs.schemas import ProgramIn
 from goodwill.programs.service import create_program
 from goodwill.scoring import rollups
 from tests.accounts.factories import counting_queries
-from tests.programs.world import neglected_customer
+from tests.programs.world import crafted_program, neglected_customer
 from tests.web.conftest import Client, Person
 from tests.web.pages_world import today
 
@@ -69,58 +67,15 @@ class Programs:
 
 
 def _crafted(session: Session, manager: Member, member: Member, start: date) -> Program:
-    """Crafted: 20 assigned (8 order in the window, 150.00 each) and 10 held out (2 order)."""
-    program = Program(
-        name="Crafted",
-        kind=ProgramKind.THANK_YOU_NOTE,
-        condition="kind = 'customer'",
-        recipient_kinds="customer",
-        channel=Channel.NOTE,
-        action="Write a note",
-        reason="crafted",
-        starts_on=start,
-        ends_on=start + timedelta(days=13),  # over: Today plans none of it now
-        outcome_window_days=60,
-        seed=1,
-        created_by_id=manager.id,
+    """Crafted (tests/programs/world.py), over after two weeks (Today plans none of it now):
+    targets 0 and 1 planned for the member, 2 for the manager."""
+    return crafted_program(
+        session,
+        start,
+        ends_on=start + timedelta(days=13),
+        created_by=manager,
+        planned_for={0: member, 1: member, 2: manager},
     )
-    session.add(program)
-    session.flush()
-    for n in range(30):
-        arm = Arm.ASSIGNED if n < 20 else Arm.HOLDOUT
-        account = Account(name=f"Crafted {n:02d}", kind=AccountKind.CUSTOMER)
-        session.add(account)
-        session.flush()
-        planned_for = member if n in (0, 1) else manager if n == 2 else None
-        session.add(
-            ProgramTarget(
-                program_id=program.id,
-                account_id=account.id,
-                arm=arm,
-                stratum="low",
-                assigned_on=start,
-                member_id=planned_for.id if planned_for else None,
-                planned_on=start if planned_for else None,
-            )
-        )
-        orders: list[tuple[int, int]] = []  # (days after the start, cents)
-        if n < 8:
-            orders = [(10 + n, 100_000), (50, 50_000)]
-        elif n in (20, 21):
-            orders = [(30, 60_000)]
-        elif n == 8:
-            orders = [(0, 999_999), (61, 999_999)]  # outside the window: not counted
-        for k, (days, amount) in enumerate(orders):
-            session.add(
-                Order(
-                    account_id=account.id,
-                    external_id=f"c{n}-{k}",
-                    ordered_on=start + timedelta(days=days),
-                    amount_minor=amount,
-                )
-            )
-    session.flush()
-    return program
 
 
 def _neglected(session: Session, owner: Member, n: int) -> Account:
