@@ -13,12 +13,18 @@ from rich.table import Table
 
 from goodwill.accounts.service import find_account
 from goodwill.agenda.schemas import DayPlan, PlanItemOut
-from goodwill.cli.common import acting_as, command_session, console, print_json
+from goodwill.cli.common import (
+    acting_as,
+    command_session,
+    console,
+    member_named_or_acting,
+    print_json,
+)
 from goodwill.cli.records import parse_day, parse_moment, today_or
 from goodwill.config import get_settings
 from goodwill.contacts.service import find_contact
 from goodwill.errors import Invalid
-from goodwill.members.service import acting_member, find_member
+from goodwill.members.service import acting_member
 from goodwill.models import Channel, Value
 from goodwill.models.plan import PlanStatus
 
@@ -118,11 +124,7 @@ def today(
 
     day = today_or(day_text, "--date")
     with command_session(ctx) as session:
-        member = (
-            find_member(session, member_name)
-            if member_name
-            else acting_member(session, acting_as(ctx))
-        )
+        member = member_named_or_acting(session, ctx, member_name)
         plan = member_plan(session, member, day)
     if as_json:
         print_json(plan.model_dump(mode="json"))
@@ -230,11 +232,7 @@ def calendar(
 
     start = today_or(start_text, "--from")
     with command_session(ctx) as session:
-        member = (
-            find_member(session, member_name)
-            if member_name
-            else acting_member(session, acting_as(ctx))
-        )
+        member = member_named_or_acting(session, ctx, member_name)
         feed = member_calendar(session, member, start, days)
     if output is None:
         sys.stdout.write(feed.decode("utf-8"))

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from goodwill import schema
 from goodwill.config import get_settings
 from goodwill.db import get_engine, session_scope
+from goodwill.members.service import acting_member, find_member
+from goodwill.models import Member
 
 console = Console()
 err_console = Console(stderr=True)
@@ -27,6 +29,11 @@ def acting_as(ctx: typer.Context | None = None) -> str | None:
         if isinstance(root.obj, dict) and root.obj.get("as"):
             return str(root.obj["as"])
     return get_settings().member
+
+
+def member_named_or_acting(session: Session, ctx: typer.Context, name: str | None) -> Member:
+    """The member ``--member`` names, else the one this command acts as."""
+    return find_member(session, name) if name else acting_member(session, acting_as(ctx))
 
 
 @contextmanager

@@ -14,10 +14,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from goodwill.cli.common import acting_as, command_session, console, print_json
+from goodwill.cli.common import (
+    acting_as,
+    command_session,
+    console,
+    member_named_or_acting,
+    print_json,
+)
 from goodwill.cli.records import JsonOption, TodayOption, money, parse_day, today_or
 from goodwill.errors import Invalid
-from goodwill.members.service import acting_member, find_member
+from goodwill.members.service import acting_member
 from goodwill.models import AccountKind, Arm, Channel, ProgramKind, ResponseKind
 from goodwill.programs.schemas import OutcomeOut, ProgramIn, ProgramOut
 
@@ -322,11 +328,7 @@ def notes_print(
 
     day = today_or(day_text, "--date")
     with command_session(ctx) as session:
-        member = (
-            find_member(session, member_name)
-            if member_name
-            else acting_member(session, acting_as(ctx))
-        )
+        member = member_named_or_acting(session, ctx, member_name)
         member_plan(session, member, day)  # makes the day's plans if they are not made yet
         cards = note_cards(session, member, day)
         if not cards:
