@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from goodwill.agenda.schemas import DayPlan
 from goodwill.auth import service as auth
 from goodwill.db import session_scope
-from goodwill.errors import Forbidden
+from goodwill.errors import Forbidden, Invalid
 from goodwill.models import Member, Role, WebSession
 
 SESSION_COOKIE = "goodwill_session"
@@ -190,3 +190,19 @@ def required_role(dependant: Any) -> Role | None:
         if found is not None:
             return found
     return None
+
+
+def notes_pdf_response(session: Session, caller: Caller, day: date) -> Response:
+    """The caller's handwritten notes of the day as a PDF download (the page's and the API's);
+    Invalid (422) when the plan holds none."""
+    from goodwill.programs.cards import cards_pdf, note_cards
+
+    plans_made(session, day)
+    cards = note_cards(session, caller.member, day)
+    if not cards:
+        raise Invalid(f"{caller.name} has no handwritten notes on the plan of {day}")
+    return Response(
+        cards_pdf(cards, caller.name, day),
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="notes-{day.isoformat()}.pdf"'},
+    )

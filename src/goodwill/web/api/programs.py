@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from goodwill.errors import Invalid
 from goodwill.models import AccountKind, Arm, Channel, ProgramKind, ResponseKind
-from goodwill.programs.cards import NoteCard, cards_pdf, note_cards
+from goodwill.programs.cards import NoteCard, note_cards
 from goodwill.programs.digest import Digest, weekly_digest
 from goodwill.programs.schemas import ProgramIn, ProgramOut, ProgramReport, ResponseOut, TargetOut
 from goodwill.programs.service import (
@@ -31,7 +31,7 @@ from goodwill.programs.service import (
 )
 from goodwill.scoring.rollups import today_utc
 from goodwill.web.api.common import MAX_ID, Day, Page, Pages, PathId, Strict
-from goodwill.web.deps import AnyMember, DbSession, Manager, plans_made
+from goodwill.web.deps import AnyMember, DbSession, Manager, notes_pdf_response, plans_made
 
 router = APIRouter(tags=["programs"])
 
@@ -211,13 +211,4 @@ def notes_pdf(
     day: Annotated[Day | None, Query(description="Default: today (UTC).")] = None,
 ) -> Response:
     """The caller's notes of the day as a PDF; 422 when the plan holds none."""
-    which = day or today_utc()
-    plans_made(session, which)
-    cards = note_cards(session, caller.member, which)
-    if not cards:
-        raise Invalid(f"{caller.name} has no handwritten notes on the plan of {which}")
-    return Response(
-        cards_pdf(cards, caller.name, which),
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="notes-{which.isoformat()}.pdf"'},
-    )
+    return notes_pdf_response(session, caller, day or today_utc())

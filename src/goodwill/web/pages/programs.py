@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from goodwill.config import get_settings
 from goodwill.errors import GoodwillError, Invalid
 from goodwill.models import AccountKind, Arm, ProgramKind, ProgramStatus, ResponseKind, Role
-from goodwill.programs.cards import cards_pdf, note_cards
+from goodwill.programs.cards import note_cards
 from goodwill.programs.digest import (
     Digest,
     digest_recipients,
@@ -45,7 +45,7 @@ from goodwill.programs.service import (
     stop_program,
 )
 from goodwill.scoring.rollups import today_utc
-from goodwill.web.deps import AnyMember, Caller, DbSession, Manager, plans_made
+from goodwill.web.deps import AnyMember, Caller, DbSession, Manager, notes_pdf_response, plans_made
 from goodwill.web.templating import is_htmx, render
 
 router = APIRouter()
@@ -374,16 +374,7 @@ def notes_page(
 @router.get("/notes/cards.pdf")
 def notes_pdf(session: DbSession, caller: AnyMember, day: date | None = None) -> Response:
     """The day's notes as a PDF to print: each card, its envelope, and the writer's crib."""
-    which = day or today_utc()
-    plans_made(session, which)
-    cards = note_cards(session, caller.member, which)
-    if not cards:
-        raise Invalid(f"{caller.name} has no handwritten notes on the plan of {which}")
-    return Response(
-        cards_pdf(cards, caller.name, which),
-        media_type="application/pdf",
-        headers={"content-disposition": f'attachment; filename="notes-{which.isoformat()}.pdf"'},
-    )
+    return notes_pdf_response(session, caller, day or today_utc())
 
 
 # --- the weekly review ------------------------------------------------------------------------
