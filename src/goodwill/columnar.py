@@ -50,6 +50,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -78,8 +79,8 @@ MAX_ATTACHED = 8
 READERS = max(1, min(4, os.cpu_count() or 1))
 """SQLite queries read at once by the helper process (ADBC works outside the GIL)."""
 READER_MIN_ROWS = 50_000
-"""Fewer rows than this are read through the driver on SQLite (the helper process costs about
-0.3 s to start)."""
+"""Fewer rows than this are read through the driver on SQLite (handing a job to the helper
+process and reading its files back costs milliseconds)."""
 COPY_CHUNK_ROWS = 200_000
 """Rows per CSV chunk written to PostgreSQL's COPY (bounds the memory of one chunk)."""
 
@@ -153,6 +154,100 @@ def _cast(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
     return frame.select(typed(name, dtype) for name, dtype in schema.items())
 
 
+class _Reader:
+    """The helper process of this process, started once and kept for its later reads.
+
+    One job at a time (a lock); a read that finds it busy runs in a helper of its own. A
+    helper that died, or one inherited through ``fork``, is replaced.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+        self._pid = 0
+
+    def _command(self, *args: str) -> tuple[list[str], dict[str, str]]:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+        return [sys.executable, "-m", "goodwill.sqlite_reader", *args], env
+
+    @staticmethod
+    def _discard(process: subprocess.Popen[str]) -> None:
+        process.kill()
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        process.wait()
+
+    def _kept(self) -> subprocess.Popen[str]:
+        process = self._process
+        if process is not None and self._pid == os.getpid() and process.poll() is not None:
+            self._discard(process)  # it died: close what is left of it
+        if process is None or process.poll() is not None or self._pid != os.getpid():
+            command, env = self._command("--serve")
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=env,
+            )
+            self._process, self._pid = process, os.getpid()
+        return process
+
+    def start(self) -> None:
+        """Start the kept helper now (it imports while this process goes on)."""
+        with self._lock:
+            self._kept()
+
+    def run(self, job: Mapping[str, Any]) -> None:
+        """Run one job (see goodwill.sqlite_reader); raises if it failed."""
+        if not self._lock.acquire(blocking=False):
+            command, env = self._command()
+            done = subprocess.run(
+                command,
+                input=json.dumps(job, default=str),
+                capture_output=True,
+                text=True,
+                check=False,
+                env=env,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr.strip().splitlines()[-1:] or "reader failed")
+            return
+        try:
+            process = self._kept()
+            assert process.stdin is not None
+            assert process.stdout is not None
+            try:
+                process.stdin.write(json.dumps(job, default=str) + "\n")
+                process.stdin.flush()
+                line = process.stdout.readline()
+            except OSError:
+                line = ""
+            if not line:  # it died: the next read starts another
+                self._discard(process)
+                self._process = None
+                raise RuntimeError("the reader process ended")
+            answer = json.loads(line)
+            if "error" in answer:
+                raise RuntimeError(answer["error"])
+        finally:
+            self._lock.release()
+
+
+_READER = _Reader()
+
+
+def start_reader(engine: Engine) -> None:
+    """Start the SQLite reader's helper process ahead of the first large read, so that read
+    does not wait for it to start (the web app calls this as it starts)."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        with contextlib.suppress(OSError):
+            _READER.start()
+
+
 def _adbc_sqlite(path: str, queries: Sequence[Query]) -> list[pl.DataFrame]:
     """The queries' committed results, read by ADBC in a helper process (goodwill.sqlite_reader:
     the driver's own copy of SQLite must not open the database in this process)."""
@@ -171,16 +266,7 @@ def _adbc_sqlite(path: str, queries: Sequence[Query]) -> list[pl.DataFrame]:
         ],
     }
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "goodwill.sqlite_reader"],
-            input=json.dumps(job, default=str),
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-        )
-        if done.returncode != 0:
-            raise RuntimeError(done.stderr.strip().splitlines()[-1:] or "reader failed")
+        _READER.run(job)
         frames = []
         for (_, _, schema), out in zip(queries, outs, strict=True):
             frame = pl.read_ipc(out)

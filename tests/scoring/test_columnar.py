@@ -246,6 +246,44 @@ def test_the_reader_sees_each_commit(scored: Session, monkeypatch: pytest.Monkey
     assert len(helper) == 8
 
 
+def test_the_kept_reader_serves_read_after_read_and_is_replaced_when_it_dies(
+    scored: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if dialect_name(scored) != "sqlite":
+        pytest.skip("the kept helper process reads SQLite only")
+    _, by_driver = service.read_figures(scored, WEEK, columnar=False)
+    answered: list[str] = []  # the helper's own outcome (a failure would fall back quietly)
+    real_run = columnar._READER.run
+
+    def run(job: Any) -> None:
+        try:
+            real_run(job)
+        except Exception:
+            answered.append("failed")
+            raise
+        answered.append("ok")
+
+    monkeypatch.setattr(columnar._READER, "run", run)
+    helper_pids = set()
+    for _ in range(3):
+        _, figures = service.read_figures(scored, WEEK)
+        figures_equal(figures, by_driver)
+        process = columnar._READER._process
+        assert process is not None
+        assert process.poll() is None  # kept running between reads
+        helper_pids.add(process.pid)
+    assert len(helper_pids) == 1  # one helper for all three reads
+    process.kill()
+    process.wait()
+    _, figures = service.read_figures(scored, WEEK)  # the dead one is replaced
+    figures_equal(figures, by_driver)
+    replaced = columnar._READER._process
+    assert replaced is not None
+    assert replaced.pid != process.pid
+    assert len(answered) >= 4
+    assert set(answered) == {"ok"}
+
+
 def test_a_failing_staging_file_falls_back_to_the_driver(
     scored: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
