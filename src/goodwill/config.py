@@ -123,6 +123,15 @@ class Settings(BaseSettings):
     )
     web_host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     web_port: int = Field(default=8000, ge=1, le=65535, description="Port of the web app.")
+    web_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "Requests one worker process serves at once; more wait their turn (each holds a "
+            "database connection, and the pool has 15)."
+        ),
+    )
     session_idle_minutes: int = Field(
         default=60, gt=0, description="A web session unused this long ends."
     )

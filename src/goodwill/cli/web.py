@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -30,7 +31,12 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="Worker processes (default: one per CPU core, at most 4)."
+        ),
+    ] = None,
 ) -> None:
     """Run the web app (and the REST API under /api/v1)."""
     import uvicorn
@@ -44,6 +50,7 @@ def serve(
     engine = get_engine()
     if not schema.is_current(engine):
         schema.upgrade(engine)
+    workers = workers or max(1, min(4, os.cpu_count() or 1))
     host = host or settings.web_host
     port = port or settings.web_port
     _check_free(host, port)

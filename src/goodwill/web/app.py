@@ -7,8 +7,9 @@ for people.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from goodwill import schema
 from goodwill.auth.service import secret_key
+from goodwill.columnar import start_reader
+from goodwill.config import get_settings
 from goodwill.db import get_engine
 from goodwill.errors import Conflict, Forbidden, GoodwillError, Invalid, NotFound
 from goodwill.web.deps import CsrfFailed, NotSignedIn
+from goodwill.web.middleware import FrontDoor
 from goodwill.web.templating import is_htmx, render
 
 log = logging.getLogger("goodwill.web")
@@ -142,6 +146,11 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     engine = get_engine()
     if not schema.is_current(engine):
         schema.upgrade(engine)
+    start_reader(engine)  # the morning's first Today reads a million rows through it
+    # What the app loaded to start lives as long as the worker: keep it out of the garbage
+    # collector's full passes, which otherwise walk it all and stall a request ~100 ms
+    # (measured at 100k accounts; about 10 ms after this).
+    gc.freeze()
     yield
 
 
@@ -161,19 +170,12 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.path.startswith("/static/"):
-            response.headers.setdefault("cache-control", "public, max-age=86400")
-        else:
-            response.headers.setdefault("cache-control", "no-store")
-        return response
-
+    app.add_middleware(
+        FrontDoor,
+        limit=get_settings().web_concurrency,
+        headers=SECURITY_HEADERS,
+        static_prefix="/static/",
+    )
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
