@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, and_, or_, select
 
@@ -94,8 +94,11 @@ def facts_of(account_ids: Sequence[int]) -> Select[Fact]:
     )
 
 
-def last_value_touches(account_ids: Sequence[int]) -> Select[Touch]:
-    """Each account's latest touch that delivered something of value (the newest one on a tie).
+def last_value_touches(
+    account_ids: Sequence[int],
+) -> Select[int, datetime, Value, str]:
+    """Each account's latest touch that delivered something of value (the newest one on a tie):
+    account, when, what value and the summary (columns, not touches: no people loaded).
 
     One backward walk of the (account, happened_at) index per account that stops at the first
     touch of value, instead of grouping every touch of the accounts.
@@ -108,7 +111,9 @@ def last_value_touches(account_ids: Sequence[int]) -> Select[Touch]:
         .correlate(Account)
         .scalar_subquery()
     )
-    return select(Touch).where(Touch.id.in_(select(latest).where(Account.id.in_(account_ids))))
+    return select(Touch.account_id, Touch.happened_at, Touch.value, Touch.summary).where(
+        Touch.id.in_(select(latest).where(Account.id.in_(account_ids)))
+    )
 
 
 def open_quotes_of(account_ids: Sequence[int]) -> Select[Quote]:

@@ -267,7 +267,7 @@ def _talking_points(session: Session, account_ids: list[int], day: date) -> dict
         label = fact.kind.value.replace("_", " ")
         period = f" ({fact.period})" if fact.period else ""
         points[fact.account_id].append(f"{label}{period}: {fact.text}")
-    for touch in session.scalars(queries.last_value_touches(account_ids)):
+    for touch in session.execute(queries.last_value_touches(account_ids)):
         days = (day - touch.happened_at.astimezone(UTC).date()).days
         value = Value(touch.value).value.replace("_", " ")
         points[touch.account_id].append(

@@ -36,6 +36,7 @@ history, and the new orders are added after.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -45,6 +46,7 @@ import polars as pl
 from sqlalchemy import BigInteger, Date, Integer, bindparam, column, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.selectable import TextualSelect
 from sqlalchemy.types import TypeEngine
 
 from goodwill.bulk import dialect_name, insert_rows, large_cache
@@ -55,6 +57,9 @@ NEVER = date(9999, 12, 31)
 
 TARGET = "rollup_target"
 """The temporary table that holds the ids of the accounts to recompute."""
+
+INLINE_TARGETS = 100
+"""Up to this many accounts, ``rollup_rows`` names them in its query (no temporary table)."""
 
 ORDER_DAYS = "rollup_order_day"
 """The temporary table of (account, day) pairs of new orders that may share a day with old ones."""
@@ -632,12 +637,38 @@ def bring_current(session: Session, as_of: date, *, rebuild_share: float = 0.3) 
     return refresh_accounts(session, ids, as_of=as_of)
 
 
-def rollup_rows(session: Session, account_ids: Iterable[int], as_of: date) -> dict[int, Any]:
-    """Rollup figures of a few accounts as of a day, computed on the fly (nothing stored)."""
-    if not _fill_target(session, account_ids):
-        return {}
-    statement = _statement(rollup_select(dialect_name(session), targeted=True)).columns(
+@functools.lru_cache(maxsize=2 * INLINE_TARGETS)
+def _rows_statement(dialect: str, named: int) -> TextualSelect:
+    """The rollup SELECT for ``named`` accounts bound as ``:rt0``... (0: the target table).
+
+    Bound, not inlined, and built once: the same text for the same count reuses its
+    compiled form and its prepared statement.
+    """
+    select_sql = rollup_select(dialect, targeted=True)
+    if named:
+        values = ", ".join(f"(:rt{n})" for n in range(named))
+        select_sql = f"WITH {TARGET}(account_id) AS (VALUES {values}) {select_sql}"
+    return _statement(select_sql).columns(
         *(column(name, _ROLLUP_TYPES.get(name, Integer())) for name in ROLLUP_COLUMNS)
     )
-    rows = session.execute(statement, window_parameters(as_of)).all()
+
+
+def rollup_rows(session: Session, account_ids: Iterable[int], as_of: date) -> dict[int, Any]:
+    """Rollup figures of a few accounts as of a day, computed on the fly (nothing stored).
+
+    Up to ``INLINE_TARGETS`` accounts are named in the query itself (a ``WITH`` list that
+    stands in for the target table: an account page asks for one), more go through the
+    temporary target table.
+    """
+    ids = sorted({int(i) for i in account_ids})
+    if not ids:
+        return {}
+    parameters = window_parameters(as_of)
+    if len(ids) <= INLINE_TARGETS:
+        parameters.update({f"rt{n}": i for n, i in enumerate(ids)})
+        statement = _rows_statement(dialect_name(session), len(ids))
+    else:
+        _fill_target(session, ids)
+        statement = _rows_statement(dialect_name(session), 0)
+    rows = session.execute(statement, parameters).all()
     return {int(row[0]): dict(zip(ROLLUP_COLUMNS, row, strict=True)) for row in rows}

@@ -22,7 +22,7 @@ from goodwill.columnar import read_frame, write_frame
 from goodwill.config import Settings, get_settings
 from goodwill.errors import Invalid, NotFound
 from goodwill.members.service import find_member
-from goodwill.models import Account, AccountKind, HealthWeek, Member, ScoringRun, account_owner
+from goodwill.models import Account, AccountKind, HealthWeek, ScoringRun, account_owner
 from goodwill.scoring import core, rhythm, rollups
 from goodwill.scoring.rhythm import MIN_CUSTOMERS
 from goodwill.scoring.schemas import (
@@ -536,15 +536,8 @@ def _explained(session: Session, rows: list[tuple[HealthWeek, Account]]) -> list
         return []
     settings = effective_settings(session)
     ids = [account.id for _, account in rows]
-    owners: dict[int, list[str]] = {i: [] for i in ids}
-    owner_rows = session.execute(
-        select(account_owner.c.account_id, Member.name)
-        .join(Member, Member.id == account_owner.c.member_id)
-        .where(account_owner.c.account_id.in_(ids))
-        .order_by(Member.name)
-    )
-    for account_id, name in owner_rows:
-        owners[account_id].append(name)
+    # Accounts load their owners with them (one query per batch of accounts).
+    owners = {account.id: sorted(m.name for m in account.owners) for _, account in rows}
     as_of = rows[0][0].as_of
     figures = rollups.rollup_rows(session, ids, as_of)
     return [
