@@ -3,21 +3,24 @@
 Run: .venv/bin/python -m benchmarks.web_latency [--accounts N] [--keep DIR] [--workers W]
      [--clients C] [--seconds S] [--think-ms MS] [--no-adbc]
 Writes benchmarks/results/web_latency.json (at the default size; one entry per configuration)
-and prints the same figures.
+and prints the same figures. Needs Debian's wrk (``apt-get install wrk``; scripts/install
+--dev installs it).
 
 A demo database of ``--accounts`` accounts (``goodwill demo``, then ``goodwill score``) is
 made in a temporary data folder, or kept in and reused from ``--keep DIR``. The app runs in
 its own process (``goodwill serve``, ``--workers`` uvicorn workers) on a free loopback port.
 Several demo members sign in through the form; their Today is opened once (it makes the
-day's plans, a one-off cost measured apart). Then, for each endpoint in turn, ``--clients``
-asyncio clients on loopback send requests back to back for ``--seconds`` seconds: the
+day's plans, a one-off cost measured apart). Then, for each endpoint in turn, wrk (a load
+generator written in C, in a process of its own, so the clients take little of the
+machine's two cores from the app) keeps ``--clients`` connections on loopback, each one
+client of one signed-in member (benchmarks/web_latency.lua), for ``--seconds`` seconds: the
 static favicon (the trivial endpoint of the same app, for the throughput ratio), Today of
 the client's member, and the Account page of an account drawn at random. Latency is each
-request's wall time as the client saw it (queueing included); throughput is completed
-requests per second. Failed requests (5xx, timeouts, dropped connections) are counted
-apart, never in the latencies. ``--think-ms`` makes each client pause between requests, as
-people reading a page do (the default, 0, is the saturation test: latency is then queueing,
-about clients / throughput). ``--no-adbc`` serves without goodwill.columnar's ADBC reader.
+request's time as wrk saw it (queueing in the app included); throughput is completed
+requests per second. Responses other than 200, socket errors and timeouts are counted
+apart. ``--think-ms`` makes each client pause between requests, as people reading a page
+do (the default, 0, is the saturation test: latency is then queueing, about clients /
+throughput). ``--no-adbc`` serves without goodwill.columnar's ADBC reader.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import asyncio
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import socket
@@ -42,10 +44,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "web_latency.json"
+LUA = ROOT / "benchmarks" / "web_latency.lua"
 GOODWILL = Path(sys.executable).with_name("goodwill")
 DEFAULT_ACCOUNTS = 100_000
 SEED = 7
@@ -97,6 +99,12 @@ def build(data: Path, accounts: int) -> dict[str, float]:
         say(f"  {seconds[f'{step}_seconds']} s")
     marker.write_text("built\n")
     return seconds
+
+
+def _wrk_version() -> str:
+    done = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+    first = (done.stdout or done.stderr).splitlines()[:1]
+    return f"{first[0].split(' Copyright')[0] if first else 'wrk'}, its own process, loopback"
 
 
 def _free_port() -> int:
@@ -184,69 +192,59 @@ async def sign_in(base: str, email: str, password: str) -> httpx.AsyncClient:
     return client
 
 
-async def _load(
-    clients: list[httpx.AsyncClient], paths: Any, seconds: float, think_ms: float = 0.0
-) -> tuple[list[float], int, float]:
-    """Every client sends requests until time is up: latencies (ms), errors.
-
-    Back to back with ``think_ms`` 0; else each client pauses between its requests for a
-    think time drawn uniformly from 0.5 to 1.5 times ``think_ms`` (seeded), as a person
-    reading the page would, and starts at a random moment within the first think time.
-    """
-    latencies: list[float] = []
-    errors = 0
-    statuses: dict[str, int] = {}
-    stop = time.perf_counter() + seconds
-    pauses = random.Random(SEED + 1)
-
-    async def one(client: httpx.AsyncClient) -> None:
-        nonlocal errors
-        if think_ms:
-            await asyncio.sleep(pauses.uniform(0, think_ms) / 1000)
-        while time.perf_counter() < stop:
-            path = paths()
-            started = time.perf_counter()
-            try:
-                response = await client.get(path)
-                ok = response.status_code == 200
-                what = str(response.status_code)
-            except httpx.HTTPError as exc:
-                ok = False
-                what = type(exc).__name__
-            elapsed = (time.perf_counter() - started) * 1000
-            if ok:
-                latencies.append(elapsed)
-            else:
-                errors += 1
-                statuses[what] = statuses.get(what, 0) + 1
-            if think_ms:
-                await asyncio.sleep(pauses.uniform(0.5, 1.5) * think_ms / 1000)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(one(c) for c in clients))
-    if statuses:
-        say(f"  failed requests: {statuses}")
-    return latencies, errors, time.perf_counter() - started
-
-
-def _figures(latencies: list[float], errors: int, wall: float) -> dict[str, Any]:
-    if not latencies:
-        return {"requests": 0, "errors": errors, "seconds": round(wall, 2)}
-    values = np.asarray(latencies)
-    p50, p95, p99 = np.percentile(values, [50, 95, 99])
+def _wrk(
+    base: str, endpoint: str, files: tuple[Path, Path], threads: int, clients: int, **how: float
+) -> dict[str, Any]:
+    """One wrk run against an endpoint: its figures (see benchmarks/web_latency.lua)."""
+    cookies, ids = files
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{clients}",
+        f"-d{how['seconds']:g}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(LUA),
+        base,
+        "--",
+        endpoint,
+        f"{how['think_ms']:g}",
+        str(cookies),
+        str(ids),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"wrk printed no figures: {done.stdout} {done.stderr}")
+    raw = json.loads(lines[-1])
+    seconds = raw["duration_us"] / 1e6
+    errors = raw["not_200"] + raw["socket_errors"] + raw["timeouts"]
     return {
-        "requests": len(latencies),
+        "requests": raw["requests"] - raw["not_200"],
         "errors": errors,
-        "seconds": round(wall, 2),
-        "throughput_per_s": round(len(latencies) / wall, 1),
-        "p50_ms": round(float(p50), 1),
-        "p95_ms": round(float(p95), 1),
-        "p99_ms": round(float(p99), 1),
-        "max_ms": round(float(values.max()), 1),
+        "seconds": round(seconds, 2),
+        "throughput_per_s": round((raw["requests"] - raw["not_200"]) / seconds, 1),
+        **{k: round(raw[k], 1) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "mean_ms")},
     }
 
 
-async def measure(
+async def _cookies(base: str, emails: list[str], password: str) -> list[str]:
+    """Each member signed in through the form, their Today opened once: the session cookies.
+
+    The first Today makes every member's plan for the day (timed apart by the caller).
+    """
+    cookies = []
+    for email in emails:
+        client = await sign_in(base, email, password)
+        response = await client.get("/today")
+        assert response.status_code == 200, response.status_code
+        cookies.append("; ".join(f"{k}={v}" for k, v in client.cookies.items()))
+        await client.aclose()
+    return cookies
+
+
+def measure(
     base: str,
     emails: list[str],
     password: str,
@@ -255,35 +253,39 @@ async def measure(
     seconds: float,
     think_ms: float = 0.0,
 ) -> dict[str, Any]:
-    """Sign in, open each member's Today once, then load each endpoint in turn."""
-    people = [await sign_in(base, e, password) for e in emails]
-    clients = [people[i % len(people)] for i in range(n)]  # several clients per member
+    """Sign in, open each member's Today once, then load each endpoint in turn with wrk."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("this benchmark needs wrk: apt-get install wrk (scripts/install --dev)")
     started = time.perf_counter()
-    first = await people[0].get("/today")  # makes every member's plan for the day
-    assert first.status_code == 200, first.status_code
-    first_today_s = time.perf_counter() - started
-    for p in people[1:]:
-        assert (await p.get("/today")).status_code == 200
-    rng = random.Random(SEED)
-    endpoints = {
-        "trivial": lambda: "/static/favicon.svg",
-        "today": lambda: "/today",
-        "account": lambda: f"/accounts/{rng.choice(ids)}",
-    }
+    cookies = asyncio.run(_cookies(base, emails[:1], password))
+    first_today_s = time.perf_counter() - started  # made every member's plan for the day
+    cookies += asyncio.run(_cookies(base, emails[1:], password))
+    # A wrk thread per member, its connections the member's clients; wrk gives every thread
+    # the same number of connections, so as many members as divide the clients evenly.
+    threads = max(t for t in range(1, min(len(cookies), n) + 1) if n % t == 0)
+    clients = n
     results: dict[str, Any] = {}
-    for name, paths in endpoints.items():
-        await _load(clients, paths, min(2.0, seconds))  # warm up
-        latencies, errors, wall = await _load(clients, paths, seconds, think_ms)
-        results[name] = _figures(latencies, errors, wall)
-        say(f"  {name:8} {json.dumps(results[name])}")
+    with tempfile.TemporaryDirectory(prefix="goodwill-wrk-") as folder:
+        files = (Path(folder) / "cookies.txt", Path(folder) / "ids.txt")
+        files[0].write_text("\n".join(cookies) + "\n")
+        files[1].write_text("\n".join(map(str, ids)) + "\n")
+        for name in ("trivial", "today", "account"):
+            _wrk(base, name, files, threads, clients, seconds=min(2.0, seconds), think_ms=0)
+            results[name] = _wrk(
+                base, name, files, threads, clients, seconds=seconds, think_ms=think_ms
+            )
+            say(f"  {name:8} {json.dumps(results[name])}")
     trivial = results["trivial"].get("throughput_per_s")
     for name in ("today", "account"):
         if trivial and "throughput_per_s" in results[name]:
             ratio = results[name]["throughput_per_s"] / trivial
             results[name]["throughput_ratio_to_trivial"] = round(ratio, 3)
-    for p in people:
-        await p.aclose()
-    return {"first_today_seconds": round(first_today_s, 2), "endpoints": results}
+    return {
+        "first_today_seconds": round(first_today_s, 2),
+        "clients_run": clients,
+        "wrk_threads": threads,
+        "endpoints": results,
+    }
 
 
 def main(argv: list[str]) -> None:
@@ -294,7 +296,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--seconds", type=float, default=20.0, help="load time per endpoint")
-    parser.add_argument("--members", type=int, default=8, help="demo members signing in")
+    parser.add_argument("--members", type=int, default=10, help="demo members signing in")
     parser.add_argument(
         "--think-ms",
         type=float,
@@ -319,8 +321,8 @@ def main(argv: list[str]) -> None:
         )
         stub = _adbc_stub(Path(tmp) / "no-adbc") if args.no_adbc else None
         with serving(data, args.workers, stub) as base:
-            figures = asyncio.run(
-                measure(base, emails, password, ids, args.clients, args.seconds, args.think_ms)
+            figures = measure(
+                base, emails, password, ids, args.clients, args.seconds, args.think_ms
             )
     endpoints = figures["endpoints"]
     met = all(
@@ -338,7 +340,7 @@ def main(argv: list[str]) -> None:
         "workers": args.workers,
         "think_ms": args.think_ms,
         "adbc_reader": not args.no_adbc,
-        "load_generator": "asyncio + httpx.AsyncClient on loopback, in one process",
+        "load_generator": _wrk_version(),
         "trivial_endpoint": "GET /static/favicon.svg",
         "target_p95_ms": TARGET_P95_MS,
         "target_met": met,
