@@ -42,6 +42,7 @@ pool, or at the next write; past 8 attachments a write takes the driver path.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -196,6 +197,19 @@ class _Reader:
             self._process, self._pid = process, os.getpid()
         return process
 
+    def close(self) -> None:
+        """End the kept helper (its input ends, so it exits), as this process exits."""
+        process, self._process = self._process, None
+        if process is not None and self._pid == os.getpid():
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._discard(process)
+
     def start(self) -> None:
         """Start the kept helper now (it imports while this process goes on)."""
         with self._lock:
@@ -238,6 +252,7 @@ class _Reader:
 
 
 _READER = _Reader()
+atexit.register(_READER.close)
 
 
 def start_reader(engine: Engine) -> None:
