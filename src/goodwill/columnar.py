@@ -172,39 +172,40 @@ class _Reader:
         return [sys.executable, "-m", "goodwill.sqlite_reader", *args], env
 
     @staticmethod
-    def _discard(process: subprocess.Popen[str]) -> None:
-        process.kill()
+    def _close_pipes(process: subprocess.Popen[str]) -> None:
         for pipe in (process.stdin, process.stdout):
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
+
+    def _discard(self, process: subprocess.Popen[str]) -> None:
+        process.kill()
+        self._close_pipes(process)
         process.wait()
 
     def _kept(self) -> subprocess.Popen[str]:
         process = self._process
-        if process is not None and self._pid == os.getpid() and process.poll() is not None:
+        if process is not None and self._pid == os.getpid():
+            if process.poll() is None:
+                return process
             self._discard(process)  # it died: close what is left of it
-        if process is None or process.poll() is not None or self._pid != os.getpid():
-            command, env = self._command("--serve")
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-                env=env,
-            )
-            self._process, self._pid = process, os.getpid()
+        command, env = self._command("--serve")
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        self._process, self._pid = process, os.getpid()
         return process
 
     def close(self) -> None:
         """End the kept helper (its input ends, so it exits), as this process exits."""
         process, self._process = self._process, None
         if process is not None and self._pid == os.getpid():
-            for pipe in (process.stdin, process.stdout):
-                if pipe is not None:
-                    with contextlib.suppress(OSError):
-                        pipe.close()
+            self._close_pipes(process)
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
