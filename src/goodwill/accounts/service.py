@@ -27,13 +27,14 @@ from goodwill.accounts.schemas import (
     PersonOut,
     QuoteOut,
 )
-from goodwill.contacts.queries import contacts_of
+from goodwill.contacts.queries import contacts_bound
 from goodwill.countries import country_codes
 from goodwill.errors import Conflict, Invalid, NotFound
-from goodwill.models import Account, Contact, Fact, FactKind, Member, Order, Quote
-from goodwill.promises.service import open_promises, recent_promises
+from goodwill.models import Account, Contact, Fact, FactKind, Member, Order
+from goodwill.models.account import envelope_lines
+from goodwill.promises.service import account_open_promises, recent_promises
 from goodwill.scoring.rollups import refresh_accounts
-from goodwill.touches.queries import touch_totals
+from goodwill.touches.queries import touch_totals_bound
 from goodwill.touches.service import recent_touches
 
 _QUARTER_FIRST = re.compile(r"^\s*q([1-4])\s*[-/ ]?\s*(\d{4})\s*$", re.IGNORECASE)
@@ -113,7 +114,8 @@ def find_account(session: Session, name: str) -> Account:
     )
 
 
-def _fact_out(fact: Fact, learned_by: str | None, today: date) -> FactOut:
+def _fact_out(fact: Any, learned_by: str | None, today: date) -> FactOut:
+    """A fact (a Fact, or a row of its columns) as read on ``today``."""
     return FactOut(
         id=fact.id,
         kind=fact.kind,
@@ -127,7 +129,8 @@ def _fact_out(fact: Fact, learned_by: str | None, today: date) -> FactOut:
     )
 
 
-def _quote_out(quote: Quote, member: str | None, today: date) -> QuoteOut:
+def _quote_out(quote: Any, member: str | None, today: date) -> QuoteOut:
+    """A quote (a row of its columns) as read on ``today``."""
     return QuoteOut(
         id=quote.id,
         external_id=quote.external_id,
@@ -142,8 +145,10 @@ def _quote_out(quote: Quote, member: str | None, today: date) -> QuoteOut:
 
 
 def _orders_summary(session: Session, account_id: int, today: date) -> OrdersSummary:
-    query = queries.order_totals(account_id, one_year_before(today), today)
-    count, first_on, last_on, total, last_year, days = session.execute(query).one()
+    bound = {"account_id": account_id, "year_ago": one_year_before(today), "today": today}
+    count, first_on, last_on, total, last_year, days = session.execute(
+        queries.order_totals_bound(), bound
+    ).one()
     gap = None
     if first_on is not None and last_on is not None and days > 1:
         gap = round((last_on - first_on).days / (days - 1), 1)
@@ -166,20 +171,29 @@ def account_overview(
     quotes: int = 20,
     promises: int = 50,
 ) -> AccountOverview:
-    """Everything we know about one account as of ``today``, in a fixed number of queries."""
-    account = session.get(Account, account_id)
+    """Everything we know about one account as of ``today``, in a fixed number of queries.
+
+    The statements are built once and read plain rows (no ORM objects): this is the page
+    people open most after Today.
+    """
+    bound = {"account_id": account_id}
+    account = session.execute(queries.account_bound(), bound).one_or_none()
     if account is None:
         raise NotFound(f"no account with id {account_id}")
-    people = list(session.scalars(contacts_of(account_id)))
+    owners = [
+        MemberRef(id=m.id, name=m.name, email=m.email)
+        for m in session.execute(queries.owners_bound(), bound)
+    ]
+    people = session.execute(contacts_bound(), bound).all()
     personal: dict[int, list[FactOut]] = defaultdict(list)
     by_kind: dict[FactKind, list[FactOut]] = defaultdict(list)
-    for fact, learned_by in session.execute(queries.facts_of(account_id)):
-        out = _fact_out(fact, learned_by, today)
+    for fact in session.execute(queries.facts_bound(), bound):
+        out = _fact_out(fact, fact.learned_by, today)
         if fact.contact_id is not None:
             personal[fact.contact_id].append(out)
         else:
             by_kind[fact.kind].append(out)
-    touch_count, last_touch_at, last_value_at = session.execute(touch_totals(account_id)).one()
+    touch_count, last_touch_at, last_value_at = session.execute(touch_totals_bound(), bound).one()
     return AccountOverview(
         today=today,
         id=account.id,
@@ -188,8 +202,8 @@ def account_overview(
         kind=account.kind,
         tier=account.tier,
         phone=account.phone,
-        address=account.address_lines(),
-        owners=[MemberRef(id=m.id, name=m.name, email=m.email) for m in account.owners],
+        address=envelope_lines(account),
+        owners=owners,
         people=[
             PersonOut(
                 id=c.id,
@@ -210,15 +224,15 @@ def account_overview(
         last_touch_at=last_touch_at,
         last_value_at=last_value_at,
         touches=recent_touches(session, account_id, touches),
-        promises_open=open_promises(session, today, account_id=account_id, limit=promises),
+        promises_open=account_open_promises(session, account_id, today, limit=promises),
         promises_recent=recent_promises(session, account_id, today),
         quotes_open=[
-            _quote_out(q, member, today)
-            for q, member in session.execute(queries.open_quotes(account_id, quotes))
+            _quote_out(q, q.member, today)
+            for q in session.execute(queries.open_quotes_bound(quotes), bound)
         ],
         quotes_decided=[
-            _quote_out(q, member, today)
-            for q, member in session.execute(queries.decided_quotes(account_id, 10))
+            _quote_out(q, q.member, today)
+            for q in session.execute(queries.decided_quotes_bound(10), bound)
         ],
     )
 

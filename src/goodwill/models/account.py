@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -47,9 +47,15 @@ class PostalAddress:
 
     def address_lines(self) -> list[str]:
         """The address as the lines of an envelope."""
-        city_line = " ".join(p for p in (self.city, self.region, self.postal_code) if p)
-        lines = [self.address_line1, self.address_line2, city_line, self.country]
-        return [line for line in lines if line]
+        return envelope_lines(self)
+
+
+def envelope_lines(parts: Any) -> list[str]:
+    """An address (anything with the address columns, a row or a record) as the lines of an
+    envelope."""
+    city_line = " ".join(p for p in (parts.city, parts.region, parts.postal_code) if p)
+    lines = [parts.address_line1, parts.address_line2, city_line, parts.country]
+    return [line for line in lines if line]
 
 
 class Account(PostalAddress, Base):

@@ -16,19 +16,18 @@ from goodwill.promises.schemas import PromiseIn, PromiseOut
 
 def promise_out(row: queries.PromiseRow, today: date) -> PromiseOut:
     """A stored promise with its names, as read on ``today``."""
-    promise, account, contact, member = row
     return PromiseOut(
-        id=promise.id,
-        account_id=promise.account_id,
-        account=account,
-        what=promise.what,
-        made_on=promise.made_on,
-        due_on=promise.due_on,
-        done_on=promise.done_on,
-        status=promise.status,
-        contact=contact,
-        member=member,
-        overdue=promise.status == PromiseStatus.OPEN and promise.due_on < today,
+        id=row.id,
+        account_id=row.account_id,
+        account=row.account,
+        what=row.what,
+        made_on=row.made_on,
+        due_on=row.due_on,
+        done_on=row.done_on,
+        status=row.status,
+        contact=row.contact,
+        member=row.member,
+        overdue=row.status == PromiseStatus.OPEN and row.due_on < today,
     )
 
 
@@ -139,6 +138,14 @@ def open_promises(
     return promises_out(session.execute(query.offset(offset or None).limit(limit)), today)
 
 
+def account_open_promises(
+    session: Session, account_id: int, today: date, limit: int = 50
+) -> list[PromiseOut]:
+    """The account's open promises, soonest due first (a statement built once)."""
+    rows = session.execute(queries.open_promises_bound(limit), {"account_id": account_id})
+    return promises_out(rows, today)
+
+
 def _open_query(
     session: Session,
     today: date,
@@ -184,7 +191,8 @@ def recent_promises(
     session: Session, account_id: int, today: date, limit: int = 10
 ) -> list[PromiseOut]:
     """The account's latest settled promises, newest first."""
-    return promises_out(session.execute(queries.closed_promises(account_id, limit)), today)
+    rows = session.execute(queries.closed_promises_bound(limit), {"account_id": account_id})
+    return promises_out(rows, today)
 
 
 def _changed(session: Session, account_ids: list[int]) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from goodwill.bulk import day_text, dialect_name, refresh_statistics
@@ -22,7 +23,14 @@ from goodwill.columnar import read_frame, write_frame
 from goodwill.config import Settings, get_settings
 from goodwill.errors import Invalid, NotFound
 from goodwill.members.service import find_member
-from goodwill.models import Account, AccountKind, HealthWeek, ScoringRun, account_owner
+from goodwill.models import (
+    Account,
+    AccountKind,
+    HealthWeek,
+    Member,
+    ScoringRun,
+    account_owner,
+)
 from goodwill.scoring import core, rhythm, rollups
 from goodwill.scoring.rhythm import MIN_CUSTOMERS
 from goodwill.scoring.schemas import (
@@ -34,6 +42,9 @@ from goodwill.scoring.schemas import (
     TopReport,
 )
 from goodwill.teamsettings import effective_settings
+
+_HEALTH = HealthWeek.__table__.c
+_ACCOUNT = Account.__table__.c
 
 EPOCH = date(1970, 1, 1)
 ARROW_WORDS = {core.UP: "up", core.FLAT: "flat", core.DOWN: "down"}
@@ -418,7 +429,7 @@ def _days(n: int) -> str:
 
 
 def component_words(
-    name: str, row: HealthWeek, figures: dict[str, Any], cadence: int, settings: Settings
+    name: str, row: Any, figures: dict[str, Any], cadence: int, settings: Settings
 ) -> str:
     """Why a component gave the points it did, in words."""
     if name == "vitality":
@@ -468,15 +479,15 @@ def component_words(
 
 
 def health_out(
-    row: HealthWeek,
-    account: Account,
+    row: Any,
     owners: list[str],
     figures: dict[str, Any],
     settings: Settings,
 ) -> HealthOut:
-    """One stored week's health with its components and main reason in words."""
+    """One stored week's health (a row of :func:`health_rows`) with its components and main
+    reason in words."""
     max_points = health_rules(settings).points()
-    cadence = cadence_of(account.tier, settings)
+    cadence = cadence_of(row.account_tier, settings)
     components = [
         ComponentOut(
             name=name,
@@ -502,9 +513,9 @@ def health_out(
         weakest = max(components, key=lambda c: c.max_points - c.points)
         reason = weakest.words
     return HealthOut(
-        account_id=account.id,
-        name=account.name,
-        tier=account.tier,
+        account_id=row.account_id,
+        name=row.account_name,
+        tier=row.account_tier,
         owners=owners,
         week_on=row.week_on,
         as_of=row.as_of,
@@ -531,18 +542,39 @@ def health_out(
     )
 
 
-def _explained(session: Session, rows: list[tuple[HealthWeek, Account]]) -> list[HealthOut]:
+def health_rows() -> Select[Any]:
+    """Stored weeks of health as plain rows (no ORM objects), with the account's name and
+    tier (``account_name``, ``account_tier``)."""
+    return select(
+        *HealthWeek.__table__.c,
+        _ACCOUNT.name.label("account_name"),
+        _ACCOUNT.tier.label("account_tier"),
+    ).join(Account.__table__, _ACCOUNT.id == _HEALTH.account_id)
+
+
+@cache
+def _owner_names() -> Select[int, str]:
+    member = Member.__table__.c
+    return (
+        select(account_owner.c.account_id, member.name)
+        .join(Member.__table__, member.id == account_owner.c.member_id)
+        .where(account_owner.c.account_id.in_(bindparam("account_ids", expanding=True)))
+    )
+
+
+def _explained(session: Session, rows: Sequence[Row[Any]]) -> list[HealthOut]:
     if not rows:
         return []
     settings = effective_settings(session)
-    ids = [account.id for _, account in rows]
-    # Accounts load their owners with them (one query per batch of accounts).
-    owners = {account.id: sorted(m.name for m in account.owners) for _, account in rows}
-    as_of = rows[0][0].as_of
+    ids = [row.account_id for row in rows]
+    owners: dict[int, list[str]] = {account_id: [] for account_id in ids}
+    for account_id, name in session.execute(_owner_names(), {"account_ids": ids}):
+        owners[account_id].append(name)
+    as_of = rows[0].as_of
     figures = rollups.rollup_rows(session, ids, as_of)
     return [
-        health_out(row, account, owners[account.id], figures[account.id], settings)
-        for row, account in rows
+        health_out(row, sorted(owners[row.account_id]), figures[row.account_id], settings)
+        for row in rows
     ]
 
 
@@ -572,12 +604,9 @@ def top_accounts(
         run = latest_run(session, as_of or today)
         assert run is not None
     query = (
-        select(HealthWeek, Account)
-        .join(Account, Account.id == HealthWeek.account_id)
-        .where(HealthWeek.week_on == run.week_on)
-        .order_by(
-            HealthWeek.revenue_365_minor.desc(), HealthWeek.health.desc(), HealthWeek.account_id
-        )
+        health_rows()
+        .where(_HEALTH.week_on == run.week_on)
+        .order_by(_HEALTH.revenue_365_minor.desc(), _HEALTH.health.desc(), _HEALTH.account_id)
         .limit(n)
     )
     member_email = None
@@ -585,8 +614,8 @@ def top_accounts(
         found = find_member(session, member)
         member_email = found.email
         owned = select(account_owner.c.account_id).where(account_owner.c.member_id == found.id)
-        query = query.where(HealthWeek.account_id.in_(owned))
-    rows = [(h, a) for h, a in session.execute(query)]
+        query = query.where(_HEALTH.account_id.in_(owned))
+    rows = session.execute(query).all()
     return TopReport(
         as_of=run.as_of,
         week_on=run.week_on,
@@ -596,28 +625,47 @@ def top_accounts(
     )
 
 
+@cache
+def _latest_health() -> Select[Any]:
+    return (
+        health_rows()
+        .where(_HEALTH.account_id == bindparam("account_id"))
+        .order_by(_HEALTH.week_on.desc())
+        .limit(1)
+    )
+
+
+@cache
+def _health_of_week() -> Select[Any]:
+    return health_rows().where(
+        _HEALTH.account_id == bindparam("account_id"), _HEALTH.week_on == bindparam("week_on")
+    )
+
+
 def account_health(session: Session, account_id: int, as_of: date | None = None) -> HealthOut:
     """An account's health in the week of ``as_of`` (default: its newest scored week)."""
-    query = (
-        select(HealthWeek, Account)
-        .join(Account, Account.id == HealthWeek.account_id)
-        .where(HealthWeek.account_id == account_id)
-    )
-    if as_of is not None:
-        query = query.where(HealthWeek.week_on == week_of(as_of))
-    found = session.execute(query.order_by(HealthWeek.week_on.desc()).limit(1)).first()
+    if as_of is None:
+        found = session.execute(_latest_health(), {"account_id": account_id}).first()
+    else:
+        bound = {"account_id": account_id, "week_on": week_of(as_of)}
+        found = session.execute(_health_of_week(), bound).first()
     if found is None:
         when = f" for the week of {as_of}" if as_of else ""
         raise NotFound(f"account {account_id} has no health score{when} (run: goodwill score)")
-    return _explained(session, [(found[0], found[1])])[0]
+    return _explained(session, [found])[0]
+
+
+@cache
+def _health_history() -> Select[date, float]:
+    return (
+        select(_HEALTH.week_on, _HEALTH.health)
+        .where(_HEALTH.account_id == bindparam("account_id"))
+        .order_by(_HEALTH.week_on.desc())
+        .limit(bindparam("weeks"))
+    )
 
 
 def health_history(session: Session, account_id: int, weeks: int = 12) -> list[tuple[date, float]]:
     """The account's health in its latest scored weeks, oldest first."""
-    rows = session.execute(
-        select(HealthWeek.week_on, HealthWeek.health)
-        .where(HealthWeek.account_id == account_id)
-        .order_by(HealthWeek.week_on.desc())
-        .limit(weeks)
-    )
+    rows = session.execute(_health_history(), {"account_id": account_id, "weeks": weeks})
     return sorted((w, round(h, 1)) for w, h in rows)

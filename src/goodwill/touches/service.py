@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -11,8 +15,9 @@ from goodwill.touches import queries
 from goodwill.touches.schemas import TouchIn, TouchOut
 
 
-def touch_out(touch: Touch, member: str | None) -> TouchOut:
-    """A stored touch as the timeline shows it."""
+def touch_out(touch: Any, member: str | None, contacts: Iterable[str]) -> TouchOut:
+    """A stored touch (a Touch, or a row of its columns) as the timeline shows it, with the
+    names of the people it involved."""
     return TouchOut(
         id=touch.id,
         account_id=touch.account_id,
@@ -23,7 +28,7 @@ def touch_out(touch: Touch, member: str | None) -> TouchOut:
         value=touch.value,
         sentiment=touch.sentiment,
         summary=touch.summary,
-        contacts=sorted(c.name for c in touch.contacts),
+        contacts=sorted(contacts),
         quote_id=touch.quote_id,
         promise_id=touch.promise_id,
     )
@@ -72,7 +77,7 @@ def log_touch(session: Session, entry: TouchIn) -> TouchOut:
     session.add(touch)
     session.flush()
     _changed(session, [account.id])
-    return touch_out(touch, member.name)
+    return touch_out(touch, member.name, (c.name for c in touch.contacts))
 
 
 def quote_id_for(session: Session, account: Account, external_id: str) -> int:
@@ -87,10 +92,20 @@ def quote_id_for(session: Session, account: Account, external_id: str) -> int:
     return quote.id
 
 
-def recent_touches(session: Session, account_id: int, limit: int = 10) -> list[TouchOut]:
+def recent_touches(
+    session: Session, account_id: int, limit: int = 10, offset: int = 0
+) -> list[TouchOut]:
     """The account's latest touches, newest first (two queries, whatever the limit)."""
-    rows = session.execute(queries.recent_touches(account_id, limit)).all()
-    return [touch_out(touch, member) for touch, member in rows]
+    rows = session.execute(
+        queries.recent_touches_bound(),
+        {"account_id": account_id, "limit": limit, "offset": offset},
+    ).all()
+    people: dict[int, list[str]] = defaultdict(list)
+    if rows:
+        ids = [row.id for row in rows]
+        for touch_id, name in session.execute(queries.touch_people_bound(), {"touch_ids": ids}):
+            people[touch_id].append(name)
+    return [touch_out(row, row.member, people.get(row.id, ())) for row in rows]
 
 
 def _changed(session: Session, account_ids: list[int]) -> None:
@@ -107,5 +122,4 @@ def account_touches(
     if session.get(Account, account_id) is None:
         raise NotFound(f"no account with id {account_id}")
     total = session.scalar(select(func.count(Touch.id)).where(Touch.account_id == account_id))
-    rows = session.execute(queries.recent_touches(account_id, limit).offset(offset)).all()
-    return int(total or 0), [touch_out(touch, member) for touch, member in rows]
+    return int(total or 0), recent_touches(session, account_id, limit, offset)

@@ -17,7 +17,7 @@ from goodwill.agenda.brief import account_brief, brief_fragment
 from goodwill.config import get_settings
 from goodwill.errors import NotFound
 from goodwill.members.service import list_members
-from goodwill.models import Account, AccountKind, Channel, Direction, Value
+from goodwill.models import AccountKind, Channel, Direction, Value
 from goodwill.promises.schemas import PromiseIn
 from goodwill.promises.service import keep_promise, make_promise
 from goodwill.scoring.rollups import today_utc
@@ -85,7 +85,8 @@ def _timeline(session: DbSession, view: Any) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     for t in view.touches:
         events.append({"on": t.happened_at.date(), "kind": "touch", "touch": t})
-    for order in session.scalars(account_queries.recent_orders(view.id, 10)):
+    orders = session.execute(account_queries.recent_orders_bound(10), {"account_id": view.id})
+    for order in orders:
         events.append({"on": order.ordered_on, "kind": "order", "order": order})
     for quote in [*view.quotes_open, *view.quotes_decided]:
         events.append({"on": quote.quoted_on, "kind": "quote", "quote": quote})
@@ -99,8 +100,6 @@ def account_page(
 ) -> Response:
     """Everything we know about an account, and a form to log what just happened."""
     today = today_utc()
-    # Held for the whole page: the health below finds the account and its owners loaded.
-    _account = session.get(Account, account_id)
     view = account_overview(session, account_id, today)
     view.health = _health(session, account_id)
     view.health_history = health_history(session, account_id, weeks=26)
