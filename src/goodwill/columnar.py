@@ -150,6 +150,8 @@ def _cast(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
     def typed(name: str, dtype: pl.DataType) -> pl.Expr:
         if dtype == pl.Date and frame.schema[name] == pl.String:  # SQLite's ISO text
             return pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        if dtype == pl.Date and frame.schema[name].is_integer():  # days since 1970
+            return pl.col(name).cast(pl.Int32).cast(pl.Date)
         return pl.col(name).cast(dtype)
 
     return frame.select(typed(name, dtype) for name, dtype in schema.items())

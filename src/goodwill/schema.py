@@ -10,9 +10,15 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-SEARCH_OBJECTS = ("account_search", "contact_search", "ix_account_lower_name")
-"""Made by migration 0007 for account search, not declared on the models (FTS5 tables and
-their shadow tables on SQLite, expression and trigram indexes)."""
+SEARCH_OBJECTS = (
+    "account_search",
+    "contact_search",
+    "ix_account_lower_name",
+    "ix_contact_birthday_month_day",
+)
+"""Made by migrations, not declared on the models: 0007's for account search (FTS5 tables
+and their shadow tables on SQLite, expression and trigram indexes) and 0008's index of
+birthdays by month and day (an expression of its own on each dialect)."""
 
 
 def include_object(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import polars as pl
 import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
@@ -28,6 +29,7 @@ from goodwill.errors import Conflict, Forbidden, Invalid
 from goodwill.models import (
     AuditEvent,
     Channel,
+    Contact,
     HealthWeek,
     Member,
     PlanItem,
@@ -306,6 +308,52 @@ def test_days_to_the_first_orders_anniversary(session: Session, world: World) ->
         if due < DAY:
             due = date(DAY.year + 1, first.month, min(first.day, 28))
         assert row["anniversary_in_days"] == (due - DAY).days
+
+
+def test_birthdays_of_the_coming_week_are_found_through_their_index(session: Session) -> None:
+    """Today to 7 days ahead count, 8 do not, the year born does not matter, a 29 February
+    birthday comes on the 28th in a common year; the query reads migration 0008's index."""
+    from datetime import date
+
+    from goodwill.agenda.features import BIRTHDAY_WINDOW, _birthday_query
+    from goodwill.bulk import dialect_name
+    from tests.agenda.world import customer, person
+
+    ann = person(session, "Ann Born")
+    born = {
+        "today": date(1980, 11, 23),
+        "in a week": date(1975, 11, 30),
+        "too late": date(1990, 12, 1),
+        "yesterday": date(1985, 11, 22),
+        "leap day": date(1988, 2, 29),
+        "unknown": None,
+    }
+    accounts = {}
+    for label, birthday in born.items():
+        account = customer(session, f"Born {label}", ann)
+        session.add(Contact(account_id=account.id, name=f"Person {label}", birthday=birthday))
+        accounts[label] = account.id
+    session.flush()
+    days = {
+        r["account_id"]: r["birthday_in_days"]
+        for r in features_frame(session, DAY).iter_rows(named=True)
+    }
+    assert days[accounts["today"]] == 0
+    assert days[accounts["in a week"]] == 7
+    for label in ("too late", "yesterday", "leap day", "unknown"):
+        assert days[accounts[label]] is None, label
+    in_february = features_frame(session, date(2027, 2, 25))
+    leap = in_february.filter(pl.col("account_id") == accounts["leap day"])
+    assert leap["birthday_in_days"].to_list() == [3]  # 28 February 2027
+
+    dialect = dialect_name(session)
+    (sql, params, _), _ = _birthday_query(dialect, DAY, BIRTHDAY_WINDOW)
+    if dialect == "postgresql":  # a handful of rows: make the planner show what it can use
+        session.execute(sql_text("SET LOCAL enable_seqscan = off"))
+        plan = session.execute(sql_text(f"EXPLAIN {sql}"), params).scalars().all()
+    else:
+        plan = [r[-1] for r in session.execute(sql_text(f"EXPLAIN QUERY PLAN {sql}"), params)]
+    assert any("ix_contact_birthday_month_day" in line for line in plan), plan
 
 
 def test_the_talking_points_bring_the_latest_touch_of_value(session: Session, world: World) -> None:

@@ -186,7 +186,11 @@ def make_plans(
         )
         .sort(["score", "account_id"], descending=[True, False])
         .with_columns(rank=pl.int_range(1, pl.len() + 1).over("member_id"))
-        .join(active.lazy().select(pl.col("member_id").cast(pl.Int64), "capacity"), on="member_id")
+        .join(
+            active.lazy().select(pl.col("member_id").cast(pl.Int64), "capacity"),
+            on="member_id",
+            maintain_order="left",
+        )
         .collect()
     )
     taken = owned.filter(pl.col("rank") <= pl.col("capacity"))
@@ -233,9 +237,9 @@ def make_plans(
     leftovers = unowned_rows[dealt:]
 
     # At least one act for a customer per member: swap the weakest item for the best customer one.
+    # owned_spare keeps owned's order (best score first, then account id): no sort again.
     best_spare = (
         owned_spare.filter(pl.col("kind") == "customer")
-        .sort(["score", "account_id"], descending=[True, False])
         .group_by("member_id", maintain_order=True)
         .first()
     )
