@@ -5,7 +5,8 @@ Writes benchmarks/results/plan_day.json (at the default size) and prints the sam
 
 A scored world is written straight into a fresh database with NumPy and bulk inserts: accounts
 with owners (80% owned), a rollup and this week's health row per account, one person with a
-birthday per account, open promises (1%), open quotes (2%) and facility tours (10%). Then
+birthday per account, open promises (1%), open quotes (2%) and facility tours (10%), and the
+planner's statistics, as a scoring run leaves them (``refresh_statistics``). Then
 ``ensure_plans`` makes every member's plan for the day; the figure is its wall time
 ("after scoring": scores already exist), with its parts: reading the features, evaluating
 the playbook, choosing, and writing the items. On SQLite the features are read by a kept
@@ -38,7 +39,7 @@ from goodwill.agenda import service
 from goodwill.agenda.features import features_frame
 from goodwill.agenda.plan import make_plans
 from goodwill.agenda.playbook import ACCOUNT_COLUMNS, default_playbook, fired
-from goodwill.bulk import day_text, dialect_name, insert_rows, moment_text
+from goodwill.bulk import day_text, dialect_name, insert_rows, moment_text, refresh_statistics
 from goodwill.db import make_engine, session_scope
 from goodwill.models import PlanItem
 from goodwill.models.types import utcnow
@@ -326,6 +327,9 @@ def build(url: str, accounts: int, members: int) -> None:
                 session.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {n + members})")
                 )
+        # What a scoring run leaves behind (goodwill.scoring.service.score): the planner's
+        # statistics of the book and of the week just scored.
+        refresh_statistics(session)
     engine.dispose()
 
 

@@ -209,8 +209,9 @@ def features_frame(session: Session, day: date) -> pl.DataFrame:
     main_sql = _main_sql(dialect)
     birthdays, wanted = _birthday_query(dialect, day, BIRTHDAY_WINDOW)
     # The big reads at once, one connection each (see goodwill.columnar); the accounts in
-    # halves on SQLite (one query on PostgreSQL: halves did not pay there for the rollups).
-    ranges = [(low, middle), (middle + 1, high)] if dialect == "sqlite" else [(low, high)]
+    # halves on both engines. On PostgreSQL halves paid only once the planner had statistics
+    # (goodwill.bulk.refresh_statistics): merged, 1.85 s whole against 1.3 s in halves.
+    ranges = [(low, middle), (middle + 1, high)]
     *mains, owners, born, toured = read_frames(
         session,
         [

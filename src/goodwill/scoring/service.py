@@ -401,7 +401,8 @@ def score(session: Session, as_of: date, *, rebuild: bool = False) -> ScoreRepor
     run.spend_default = spend.used_default
     session.add(run)
     session.flush()
-    refresh_statistics(session)  # the scoring run is the book's regular upkeep
+    # The scoring run is the book's regular upkeep; the plans read the new week next.
+    refresh_statistics(session, ("account_rollup", "health_week", "scoring_run"))
     return ScoreReport(
         as_of=as_of,
         week_on=week_on,
