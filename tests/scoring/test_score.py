@@ -326,3 +326,22 @@ def test_logging_a_touch_or_a_promise_keeps_the_rollup_current(session: Session)
     rollup = session.get(AccountRollup, acme.id)
     assert rollup is not None
     assert (rollup.promises_due_365, rollup.promises_kept_365) == (1, 1)
+
+
+def test_deleting_an_account_deletes_its_health_rows(session: Session) -> None:
+    """The trigger of migration 0009 does what the dropped ON DELETE CASCADE did."""
+    accounts = customers(session, 30)
+    service.score(session, DAY)
+    service.score(session, DAY + timedelta(days=7))
+    gone, kept = accounts[0].id, accounts[1].id
+
+    def weeks(account_id: int) -> int:
+        query = select(func.count()).where(HealthWeek.account_id == account_id)
+        return int(session.scalar(query.select_from(HealthWeek)) or 0)
+
+    assert (weeks(gone), weeks(kept)) == (2, 2)
+    session.execute(account_owner.delete().where(account_owner.c.account_id == gone))
+    session.execute(Order.__table__.delete().where(Order.account_id == gone))
+    session.execute(AccountRollup.__table__.delete().where(AccountRollup.account_id == gone))
+    session.execute(Account.__table__.delete().where(Account.id == gone))
+    assert (weeks(gone), weeks(kept)) == (0, 2)
