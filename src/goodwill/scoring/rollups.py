@@ -572,18 +572,28 @@ def _exact_rows(session: Session, account_ids: list[int], day: date) -> pl.DataF
     _fill_target(session, account_ids)
     join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
     query = (
-        f"SELECT r.account_id, {_day_text('r.first_order_on', dialect)}, "
-        f"{_day_text('r.last_order_on', dialect)} "
+        f"SELECT r.account_id, {_epoch_days('r.first_order_on', dialect)}, "
+        f"{_epoch_days('r.last_order_on', dialect)} "
         f"FROM {TARGET} rt {join} account_rollup r ON r.account_id = rt.account_id "
         "WHERE r.as_of <= :d AND r.stale_on > :d"
     )
     rows = session.execute(_statement(query), {"d": day}).all()
     frame = pl.DataFrame(
         [tuple(row) for row in rows],
-        schema={"account_id": pl.Int64, "first_order_on": pl.String, "last_order_on": pl.String},
+        schema={"account_id": pl.Int64, "first_order_on": pl.Int64, "last_order_on": pl.Int64},
         orient="row",
     )
-    return frame.with_columns(pl.col("first_order_on", "last_order_on").str.to_date("%Y-%m-%d"))
+    return frame.with_columns(
+        pl.col("first_order_on", "last_order_on").cast(pl.Int32).cast(pl.Date)
+    )
+
+
+def _epoch_days(expr: str, dialect: str) -> str:
+    """A stored day as days since 1970: integers cross the driver and become dates cheaper
+    than ISO text (95,000 rows per refresh of 100,000 new orders)."""
+    if dialect == "sqlite":
+        return f"unixepoch({expr}) / 86400"
+    return f"({expr} - DATE '1970-01-01')"
 
 
 def _days_with_old_orders(session: Session, pairs: pl.DataFrame) -> pl.DataFrame:
