@@ -44,26 +44,6 @@ def accounts_by_id(ids: list[int]) -> Select[Account]:
     return select(Account).where(Account.id.in_(ids))
 
 
-def facts_of(account_id: int) -> Select[Fact, str | None]:
-    """The account's facts (its own and its people's), newest first, with who learned them."""
-    return (
-        select(Fact, Member.name)
-        .outerjoin(Member, Member.id == Fact.learned_by_id)
-        .where(Fact.account_id == account_id)
-        .order_by(Fact.learned_on.desc(), Fact.id.desc())
-    )
-
-
-def recent_orders(account_id: int, limit: int) -> Select[Order]:
-    """The account's latest orders, newest first."""
-    return (
-        select(Order)
-        .where(Order.account_id == account_id)
-        .order_by(Order.ordered_on.desc(), Order.id.desc())
-        .limit(limit)
-    )
-
-
 # --- the account page: built once, bound by account_id --------------------------------------
 
 
@@ -146,11 +126,13 @@ def decided_quotes_bound(limit: int) -> Select[Any]:
 
 
 @cache
-def recent_orders_bound(limit: int) -> Select[Any]:
-    """The account's latest orders, newest first, as rows."""
+def recent_orders_bound() -> Select[Any]:
+    """The account's latest orders, newest first, as rows (bound: account_id, limit,
+    offset)."""
     return (
         select(*Order.__table__.c)
         .where(_ORDER.account_id == bindparam("account_id"))
         .order_by(_ORDER.ordered_on.desc(), _ORDER.id.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )

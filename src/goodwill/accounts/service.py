@@ -369,8 +369,8 @@ def account_facts(session: Session, account_id: int, today: date) -> list[FactOu
     """Everything we know about an account and its people, newest first, as of ``today``."""
     get_account_record(session, account_id)
     return [
-        _fact_out(fact, learned_by, today)
-        for fact, learned_by in session.execute(queries.facts_of(account_id))
+        _fact_out(fact, fact.learned_by, today)
+        for fact in session.execute(queries.facts_bound(), {"account_id": account_id})
     ]
 
 
@@ -413,7 +413,8 @@ def account_orders(
     """How many orders the account placed, and one page of them, newest first."""
     get_account_record(session, account_id)
     total = session.scalar(select(func.count(Order.id)).where(Order.account_id == account_id))
-    rows = session.scalars(queries.recent_orders(account_id, limit).offset(offset))
+    bound = {"account_id": account_id, "limit": limit, "offset": offset}
+    rows = session.execute(queries.recent_orders_bound(), bound)
     return int(total or 0), [
         OrderOut(
             id=o.id,

@@ -503,7 +503,16 @@ _DELTA_DEFINITION = {
     "stale_on": "DATE",
 }
 
-_ADD_ORDERS = f"""
+
+def _add_orders_sql(move_stale_on: bool) -> str:
+    """The UPDATE that folds the new figures into the exact rows; with ``move_stale_on`` it
+    also moves ``stale_on`` where a new order moves it earlier."""
+    stale_on = (
+        ",\n  stale_on = CASE WHEN d.stale_on < r.stale_on THEN d.stale_on ELSE r.stale_on END"
+        if move_stale_on
+        else ""
+    )
+    return f"""
 UPDATE account_rollup AS r SET
   as_of = :d,
   first_day_minor = CASE
@@ -521,11 +530,14 @@ UPDATE account_rollup AS r SET
   spend_minor = r.spend_minor + d.spend,
   revenue_90_minor = r.revenue_90_minor + d.r90,
   revenue_prior_90_minor = r.revenue_prior_90_minor + d.rp90,
-  revenue_365_minor = r.revenue_365_minor + d.r365
+  revenue_365_minor = r.revenue_365_minor + d.r365{stale_on}
 FROM {ORDER_DELTA} d
 WHERE r.account_id IN (SELECT account_id FROM {ORDER_DELTA}) AND r.account_id = d.account_id
   AND r.as_of <= :d AND r.stale_on > :d
 """
+
+
+_ADD_ORDERS = _add_orders_sql(move_stale_on=False)
 # The IN is for SQLite's planner: without it, it walks every row of account_rollup (by its
 # stale_on index) and looks each up among the new figures, instead of the other way round.
 
@@ -539,13 +551,7 @@ WHERE r.account_id IN (SELECT account_id FROM {ORDER_DELTA} WHERE stale_on IS NO
 # setting it only where it moves spares the index a delete and insert per row (at a million
 # accounts, scattered index pages were most of the cost).
 
-_ADD_ORDERS_PG = _ADD_ORDERS.replace(
-    "FROM",
-    """,
-  stale_on = CASE WHEN d.stale_on < r.stale_on THEN d.stale_on ELSE r.stale_on END
-FROM""",
-    1,
-)
+_ADD_ORDERS_PG = _add_orders_sql(move_stale_on=True)
 # On PostgreSQL in the same statement: every UPDATE writes a new version of the whole row,
 # so a second one for stale_on wrote 0.5 s of versions again; an unchanged stale_on costs
 # its index nothing there (a heap-only update where the page has room).

@@ -85,7 +85,9 @@ def _timeline(session: DbSession, view: Any) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     for t in view.touches:
         events.append({"on": t.happened_at.date(), "kind": "touch", "touch": t})
-    orders = session.execute(account_queries.recent_orders_bound(10), {"account_id": view.id})
+    orders = session.execute(
+        account_queries.recent_orders_bound(), {"account_id": view.id, "limit": 10, "offset": 0}
+    )
     for order in orders:
         events.append({"on": order.ordered_on, "kind": "order", "order": order})
     for quote in [*view.quotes_open, *view.quotes_decided]:
