@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -108,3 +109,21 @@ def test_concurrent_read_modify_write_loses_no_update(engine: Engine) -> None:
     assert errors == []
     with Session(engine) as s:
         assert s.get_one(Account, account_id).tier == str(writers * rounds)
+
+
+def test_sqlite_connections_read_through_the_configured_memory_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from goodwill.config import get_settings
+    from goodwill.db import make_engine
+
+    for mib, expected in (("0", 0), ("64", 64 * 1024 * 1024)):
+        monkeypatch.setenv("GOODWILL_SQLITE_MMAP_MIB", mib)
+        get_settings.cache_clear()
+        engine = make_engine(f"sqlite:///{tmp_path}/mmap-{mib}.db")
+        try:
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA mmap_size").scalar_one() == expected
+        finally:
+            engine.dispose()
+    get_settings.cache_clear()

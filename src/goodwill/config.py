@@ -45,6 +45,15 @@ class Settings(BaseSettings):
         default=30_000,
         description="How long a SQLite writer waits for another writer before giving up.",
     )
+    sqlite_mmap_mib: int = Field(
+        default=4096,
+        ge=0,
+        description=(
+            "How much of the SQLite file each connection reads through memory mapping "
+            "(0: none). Mapped pages are the operating system's page cache, shared by every "
+            "connection and worker, and read without a copy."
+        ),
+    )
     playbook: Path | None = Field(
         default=None,
         description="A team's playbook (TOML) to use instead of the default one.",

@@ -83,10 +83,21 @@ def _check(name: str, value: Any) -> Any:
     return checked
 
 
+# Every request reads the settings: one statement built once, plain rows (the table holds a
+# row per changed setting, a handful), and the settings made from the same rows kept.
+_STORED = select(TeamSetting.__table__.c.name, TeamSetting.__table__.c.value)
+_KNOWN = frozenset((*EDITABLE, RULES))
+_MADE: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[Settings, Settings]] = {}
+
+
+def _stored_text(session: Session) -> tuple[tuple[str, str], ...]:
+    rows = session.execute(_STORED).all()
+    return tuple(sorted((str(n), str(v)) for n, v in rows if n in _KNOWN))
+
+
 def stored(session: Session) -> dict[str, Any]:
     """Every setting the team changed in the app, by name (values as stored)."""
-    rows = session.scalars(select(TeamSetting).where(TeamSetting.name.in_((*EDITABLE, RULES))))
-    return {row.name: json.loads(row.value) for row in rows}
+    return {name: json.loads(value) for name, value in _stored_text(session)}
 
 
 def effective_settings(session: Session, base: Settings | None = None) -> Settings:
@@ -98,10 +109,16 @@ def effective_settings(session: Session, base: Settings | None = None) -> Settin
         cached: Settings = session.info[_CACHE]
         return cached
     settings = base or get_settings()
-    changes = {k: v for k, v in stored(session).items() if k in EDITABLE}
-    if changes:
-        valid = {name: _check(name, value) for name, value in changes.items()}
-        settings = settings.model_copy(update=valid)
+    text = tuple(row for row in _stored_text(session) if row[0] in EDITABLE)
+    if text:
+        key = (id(settings), text)
+        entry = _MADE.get(key)
+        if entry is None or entry[0] is not settings:  # the entry holds its base: no id reuse
+            valid = {name: _check(name, json.loads(value)) for name, value in text}
+            if len(_MADE) >= 64:
+                _MADE.clear()
+            entry = _MADE[key] = (settings, settings.model_copy(update=valid))
+        settings = entry[1]
     if base is None:
         session.info[_CACHE] = settings
     return settings

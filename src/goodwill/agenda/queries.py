@@ -1,11 +1,18 @@
-"""The SQL of the plan for the day: what is planned, excluded, and what to bring."""
+"""The SQL of the plan for the day: what is planned, excluded, and what to bring.
+
+The statements that every look at Today runs (the ``*_bound`` ones) are built once, with bound
+parameters, and read plain rows of table columns: building a statement and the ORM's objects
+cost more than the queries (see goodwill.accounts.queries).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, or_, select
 
 from goodwill.models import (
     Account,
@@ -49,30 +56,48 @@ def exclusions(day: date, dismissed_since: date) -> Select[int, str, PlanStatus,
     )
 
 
-def plan_items(member_id: int, day: date) -> Select[PlanItem, str, str]:
-    """A member's items on a day with the account's and member's names, in plan order."""
+@cache
+def members_without_plan_bound() -> Select[int]:
+    """``members_without_plan`` with the day bound (``day``)."""
+    return members_without_plan(bindparam("day", type_=PlanItem.__table__.c.day.type))  # type: ignore[arg-type]
+
+
+_ITEM = PlanItem.__table__.c
+_ACCOUNT = Account.__table__.c
+_MEMBER = Member.__table__.c
+_ACCOUNTS: BindParameter[Any] = bindparam("account_ids", expanding=True)
+
+
+def _items_with_names() -> Select[Any]:
     return (
-        select(PlanItem, Account.name, Member.name)
-        .join(Account, Account.id == PlanItem.account_id)
-        .join(Member, Member.id == PlanItem.member_id)
-        .where(PlanItem.member_id == member_id, PlanItem.day == day)
-        .order_by(PlanItem.position)
+        select(*_ITEM, _ACCOUNT.name.label("account_name"), _MEMBER.name.label("member_name"))
+        .join(Account.__table__, _ACCOUNT.id == _ITEM.account_id)
+        .join(Member.__table__, _MEMBER.id == _ITEM.member_id)
     )
 
 
-def plan_item(item_id: int) -> Select[PlanItem, str, str]:
-    """One item with its account's and member's names."""
+@cache
+def plan_items_bound() -> Select[Any]:
+    """A member's items on a day (``member_id``, ``day``), in plan order: rows of the item's
+    columns with ``account_name`` and ``member_name``."""
     return (
-        select(PlanItem, Account.name, Member.name)
-        .join(Account, Account.id == PlanItem.account_id)
-        .join(Member, Member.id == PlanItem.member_id)
-        .where(PlanItem.id == item_id)
+        _items_with_names()
+        .where(_ITEM.member_id == bindparam("member_id"), _ITEM.day == bindparam("day"))
+        .order_by(_ITEM.position)
     )
 
 
-def contacts_of(account_ids: Sequence[int]) -> Select[Contact]:
-    """The people at these accounts."""
-    return select(Contact).where(Contact.account_id.in_(account_ids)).order_by(Contact.id)
+@cache
+def plan_item_bound() -> Select[Any]:
+    """One item (``item_id``), as a row like ``plan_items_bound``'s."""
+    return _items_with_names().where(_ITEM.id == bindparam("item_id"))
+
+
+@cache
+def contacts_bound() -> Select[Any]:
+    """The people at these accounts (``account_ids``), as rows of their columns."""
+    contact = Contact.__table__.c
+    return select(*contact).where(contact.account_id.in_(_ACCOUNTS)).order_by(contact.id)
 
 
 TALKING_KINDS = (
@@ -85,13 +110,22 @@ TALKING_KINDS = (
 )
 
 
-def facts_of(account_ids: Sequence[int]) -> Select[Fact]:
-    """What we know about these accounts that is worth bringing up, newest first."""
+@cache
+def talking_facts_bound() -> Select[Any]:
+    """What we know about these accounts (``account_ids``) that is worth bringing up, newest
+    first: rows of the facts' columns."""
+    fact = Fact.__table__.c
     return (
-        select(Fact)
-        .where(Fact.account_id.in_(account_ids), Fact.kind.in_(TALKING_KINDS))
-        .order_by(Fact.learned_on.desc(), Fact.id.desc())
+        select(*fact)
+        .where(fact.account_id.in_(_ACCOUNTS), fact.kind.in_(TALKING_KINDS))
+        .order_by(fact.learned_on.desc(), fact.id.desc())
     )
+
+
+@cache
+def last_value_touches_bound() -> Select[int, datetime, Value, str]:
+    """``last_value_touches`` of the accounts bound as ``account_ids``."""
+    return last_value_touches(_ACCOUNTS)  # type: ignore[arg-type]
 
 
 def last_value_touches(
@@ -125,6 +159,17 @@ def open_quotes_of(account_ids: Sequence[int]) -> Select[Quote]:
     )
 
 
+@cache
+def open_quotes_bound() -> Select[Any]:
+    """``open_quotes_of`` the accounts bound as ``account_ids``, as rows of the columns."""
+    quote = Quote.__table__.c
+    return (
+        select(*quote)
+        .where(quote.account_id.in_(_ACCOUNTS), quote.status == QuoteStatus.OPEN)
+        .order_by(quote.quoted_on, quote.id)
+    )
+
+
 def unfollowed_quote(account_id: int) -> Select[int]:
     """The account's oldest open quote that no touch has followed up."""
     followed = select(Touch.quote_id).where(
@@ -151,8 +196,20 @@ def open_promises_of(account_ids: Sequence[int]) -> Select[Promise]:
     )
 
 
-def customers_among(account_ids: Sequence[int]) -> Select[int]:
-    """Which of these accounts are customers."""
-    return select(Account.id).where(
-        Account.id.in_(account_ids), Account.kind == AccountKind.CUSTOMER
+@cache
+def open_promises_bound() -> Select[Any]:
+    """``open_promises_of`` the accounts bound as ``account_ids``, as rows of the columns."""
+    promise = Promise.__table__.c
+    return (
+        select(*promise)
+        .where(promise.account_id.in_(_ACCOUNTS), promise.status == PromiseStatus.OPEN)
+        .order_by(promise.due_on, promise.id)
+    )
+
+
+@cache
+def customers_bound() -> Select[int]:
+    """Which of the accounts bound as ``account_ids`` are customers."""
+    return select(_ACCOUNT.id).where(
+        _ACCOUNT.id.in_(_ACCOUNTS), _ACCOUNT.kind == AccountKind.CUSTOMER
     )

@@ -32,7 +32,7 @@ from goodwill.bulk import day_text, dialect_name, insert_rows, moment_text
 from goodwill.config import get_settings
 from goodwill.db import serialized
 from goodwill.errors import Conflict, Forbidden, Invalid, NotFound
-from goodwill.models import Account, Channel, Contact, Member, Role, Value
+from goodwill.models import Account, Channel, Member, Role, Value
 from goodwill.models.audit import audit_event
 from goodwill.models.plan import PlanDay, PlanItem, PlanStatus
 from goodwill.models.types import utcnow
@@ -225,12 +225,15 @@ def _program_rows(
     return rows
 
 
-def _reach(contacts: Sequence[Contact], channel: Channel) -> Reach | None:
-    """The best person to reach: one who prefers the item's channel, else the richest channel."""
+def _reach(contacts: Sequence[Any], channel: Channel) -> Reach | None:
+    """The best person to reach: one who prefers the item's channel, else the richest channel.
+
+    ``contacts``: rows of the people's columns (``queries.contacts_bound``).
+    """
     if not contacts:
         return None
 
-    def rank(contact: Contact) -> tuple[int, int, int]:
+    def rank(contact: Any) -> tuple[int, int, int]:
         preferred = contact.preferred_channel
         return (
             0 if preferred == channel else 1,
@@ -260,26 +263,27 @@ def _talking_points(session: Session, account_ids: list[int], day: date) -> dict
     """What to bring to each account: goals, last value given, open quotes and promises, people."""
     points: dict[int, list[str]] = defaultdict(list)
     seen_kinds: dict[int, set[str]] = defaultdict(set)
-    for fact in session.scalars(queries.facts_of(account_ids)):
+    bound = {"account_ids": account_ids}
+    for fact in session.execute(queries.talking_facts_bound(), bound):
         if fact.kind.value in seen_kinds[fact.account_id]:
             continue
         seen_kinds[fact.account_id].add(fact.kind.value)
         label = fact.kind.value.replace("_", " ")
         period = f" ({fact.period})" if fact.period else ""
         points[fact.account_id].append(f"{label}{period}: {fact.text}")
-    for touch in session.execute(queries.last_value_touches(account_ids)):
+    for touch in session.execute(queries.last_value_touches_bound(), bound):
         days = (day - touch.happened_at.astimezone(UTC).date()).days
         value = Value(touch.value).value.replace("_", " ")
         points[touch.account_id].append(
             f"last value we gave, {days} days ago ({value}): {touch.summary}"
         )
     quotes: dict[int, list[str]] = defaultdict(list)
-    for quote in session.scalars(queries.open_quotes_of(account_ids)):
+    for quote in session.execute(queries.open_quotes_bound(), bound):
         age = (day - quote.quoted_on).days
         what = f": {quote.description}" if quote.description else ""
         quotes[quote.account_id].append(f"open quote, {age} days old{what}")
     promises: dict[int, list[str]] = defaultdict(list)
-    for promise in session.scalars(queries.open_promises_of(account_ids)):
+    for promise in session.execute(queries.open_promises_bound(), bound):
         due = (promise.due_on - day).days
         when = f"due in {due} days" if due >= 0 else f"{-due} days overdue"
         promises[promise.account_id].append(f"open promise, {when}: {promise.what}")
@@ -289,47 +293,53 @@ def _talking_points(session: Session, account_ids: list[int], day: date) -> dict
 
 
 def _items_out(session: Session, rows: Sequence[Any], day: date) -> list[PlanItemOut]:
-    account_ids = sorted({item.account_id for item, _, _ in rows})
-    contacts: dict[int, list[Contact]] = defaultdict(list)
+    """Plan items out of rows of ``queries.plan_items_bound`` (or ``plan_item_bound``)."""
+    account_ids = sorted({row.account_id for row in rows})
+    contacts: dict[int, list[Any]] = defaultdict(list)
     if account_ids:
-        for contact in session.scalars(queries.contacts_of(account_ids)):
+        for contact in session.execute(queries.contacts_bound(), {"account_ids": account_ids}):
             contacts[contact.account_id].append(contact)
     points = _talking_points(session, account_ids, day) if account_ids else {}
     return [
         PlanItemOut(
-            id=item.id,
-            member_id=item.member_id,
-            member=member,
-            day=item.day,
-            position=item.position,
-            account_id=item.account_id,
-            account=account,
-            rule=item.rule,
-            title=item.title,
-            action=item.action,
-            channel=item.channel,
-            reason=item.reason,
-            also=[r for r in item.also.split(",") if r],
-            status=item.status,
-            note=item.note,
-            snoozed_until=item.snoozed_until,
-            touch_id=item.touch_id,
-            reach=_reach(contacts[item.account_id], item.channel),
-            talking_points=points.get(item.account_id, [])[:6],
+            id=row.id,
+            member_id=row.member_id,
+            member=row.member_name,
+            day=row.day,
+            position=row.position,
+            account_id=row.account_id,
+            account=row.account_name,
+            rule=row.rule,
+            title=row.title,
+            action=row.action,
+            channel=row.channel,
+            reason=row.reason,
+            also=[r for r in row.also.split(",") if r],
+            status=row.status,
+            note=row.note,
+            snoozed_until=row.snoozed_until,
+            touch_id=row.touch_id,
+            reach=_reach(contacts[row.account_id], row.channel),
+            talking_points=points.get(row.account_id, [])[:6],
         )
-        for item, account, member in rows
+        for row in rows
     ]
 
 
 def member_plan(session: Session, member: Member, day: date) -> DayPlan:
     """The member's plan for ``day``, made first if the day has no plans yet."""
-    rows = session.execute(queries.plan_items(member.id, day)).all()
+    bound = {"member_id": member.id, "day": day}
+    rows = session.execute(queries.plan_items_bound(), bound).all()
     if not rows and member.active:
         ensure_plans(session, day)
-        rows = session.execute(queries.plan_items(member.id, day)).all()
+        rows = session.execute(queries.plan_items_bound(), bound).all()
     items = _items_out(session, rows, day)
     account_ids = [i.account_id for i in items]
-    customer_ids = set(session.scalars(queries.customers_among(account_ids))) if items else set()
+    customer_ids = (
+        set(session.scalars(queries.customers_bound(), {"account_ids": account_ids}))
+        if items
+        else set()
+    )
     return DayPlan(
         member_id=member.id,
         member=member.name,
@@ -366,10 +376,10 @@ def item_account(session: Session, item_id: int) -> Account:
 
 def get_item(session: Session, item_id: int) -> PlanItemOut:
     """One plan item, or NotFound."""
-    row = session.execute(queries.plan_item(item_id)).one_or_none()
+    row = session.execute(queries.plan_item_bound(), {"item_id": item_id}).one_or_none()
     if row is None:
         raise NotFound(f"no plan item {item_id} (see: goodwill today)")
-    return _items_out(session, [row], row[0].day)[0]
+    return _items_out(session, [row], row.day)[0]
 
 
 def complete_item(

@@ -49,10 +49,10 @@ def plans_made(session: Session, day: date) -> None:
     A GET reads in a deferred transaction; making the plans writes a lot, so it is done
     (once a day) in a writing transaction first, and the reading one starts afresh to see it.
     """
-    from goodwill.agenda.queries import members_without_plan
+    from goodwill.agenda.queries import members_without_plan_bound
     from goodwill.agenda.service import ensure_plans
 
-    if session.scalars(members_without_plan(day)).first() is None:
+    if session.execute(members_without_plan_bound(), {"day": day}).first() is None:
         return
     with session_scope(actor=str(session.info.get("actor", "web"))) as writer:
         ensure_plans(writer, day)
