@@ -134,6 +134,20 @@ def test_empty_file_and_header_only(session: Session, tmp_path: Path) -> None:
     assert (header.line, header.reason) == (1, "the file has a header but no rows")
 
 
+def test_a_file_the_csv_reader_cannot_read_is_named_not_a_crash(
+    session: Session, tmp_path: Path
+) -> None:
+    seed(session)
+    # A lone carriage return (an old Mac line ending) in the header; a quoted field too long.
+    lone = only(problems_of(session, write(tmp_path, "mac.csv", "account\rexternal_id\n")))
+    assert (lone.file, lone.line) == ("mac.csv", 1)
+    assert lone.reason == "not readable as CSV: new-line character seen in unquoted field"
+    text = HEADER + 'A-1,SO-1,2026-01-01,1,"ok"\nA-1,SO-2,2026-01-01,1,"' + "x" * 200_000 + '"\n'
+    quoted = only(problems_of(session, write(tmp_path, "q.csv", text)))
+    assert (quoted.file, quoted.line) == ("q.csv", 3)
+    assert quoted.reason == "not readable as CSV: field larger than field limit (131072)"
+
+
 def test_ragged_rows_are_named_by_physical_line(session: Session, tmp_path: Path) -> None:
     seed(session)
     text = HEADER + "A-1,SO-1,2026-01-01,1,\nA-1,SO-2,2026-01-01\n\nA-1,SO-3,2026-01-01,1,2,3\n"

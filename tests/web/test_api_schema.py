@@ -59,3 +59,5 @@ def test_the_api_has_no_server_error_and_keeps_to_its_document(
     assert len(ran) >= 30, ran
     assert "POST /api/v1/accounts/{account_id}/touches" in ran
     assert "GET /api/v1/programs/{program_id}/report" in ran
+    assert "POST /api/v1/imports/{kind}" in ran
+    assert "PUT /api/v1/settings/{name}" in ran

@@ -109,12 +109,21 @@ def _ragged_rows_unquoted(data: bytes, delimiter: str, width: int) -> list[tuple
     return [(int(i) - 1, int(per_line[i]) + 1) for i in bad if i > 0]
 
 
-def _ragged_rows_quoted(text: str, delimiter: str, width: int) -> list[tuple[int, int]]:
+def _unreadable(name: str, line: int, exc: csv.Error) -> ImportFailed:
+    """The csv module's complaint (a lone carriage return, a stray quote...) as a problem."""
+    reason = str(exc).split(" - ")[0]  # drop its advice on opening files in Python
+    return ImportFailed([Problem(name, line, None, None, f"not readable as CSV: {reason}")])
+
+
+def _ragged_rows_quoted(text: str, delimiter: str, width: int, name: str) -> list[tuple[int, int]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     bad = []
-    for index, record in enumerate(reader):
-        if index and record and len(record) != width:
-            bad.append((index - 1, len(record)))
+    try:
+        for index, record in enumerate(reader):
+            if index and record and len(record) != width:
+                bad.append((index - 1, len(record)))
+    except csv.Error as exc:
+        raise _unreadable(name, reader.line_num, exc) from None
     return bad
 
 
@@ -145,11 +154,14 @@ def read_csv(
         delimiter = "\t"
     if len(delimiter) != 1:
         raise ImportFailed([Problem(name, None, None, delimiter, "a delimiter is one character")])
-    header = next(csv.reader(_lines(text), delimiter=delimiter))
+    try:
+        header = next(csv.reader(_lines(text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise _unreadable(name, 1, exc) from None
     quoted = '"' in text
     width = len(header)
     ragged = (
-        _ragged_rows_quoted(text, delimiter, width)
+        _ragged_rows_quoted(text, delimiter, width, name)
         if quoted
         else _ragged_rows_unquoted(data, delimiter, width)
     )

@@ -28,6 +28,7 @@ from goodwill.columnar import start_reader
 from goodwill.config import get_settings
 from goodwill.db import get_engine
 from goodwill.errors import Conflict, Forbidden, GoodwillError, Invalid, NotFound
+from goodwill.transfer.problems import ImportFailed
 from goodwill.web.deps import CsrfFailed, NotSignedIn
 from goodwill.web.middleware import FrontDoor
 from goodwill.web.templating import is_htmx, render
@@ -89,6 +90,17 @@ def problem(request: Request, status: int, detail: str, **extra: Any) -> Respons
 def _install_error_handlers(app: FastAPI) -> None:
     async def goodwill_error(request: Request, exc: Exception) -> Response:
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+        if isinstance(exc, ImportFailed):  # every problem of the file, where and why
+            errors = [
+                {
+                    "where": p.file
+                    + (f", line {p.line}" if p.line is not None else "")
+                    + (f", column {p.column!r}" if p.column is not None else ""),
+                    "reason": (f"value {p.value!r}: " if p.value is not None else "") + p.reason,
+                }
+                for p in exc.problems
+            ]
+            return problem(request, status, str(exc), errors=errors, total=exc.total)
         return problem(request, status, str(exc))
 
     async def not_signed_in(request: Request, _exc: Exception) -> Response:

@@ -4,8 +4,8 @@ Callers send an API token (``Authorization: Bearer gw_...``, made with ``goodwil
 or ``POST /api/v1/tokens``); a signed-in browser's session cookie works too (with the CSRF
 header on changes). Errors are problem details (RFC 9457), made by the app's handlers.
 
-Outreach programs (``programs.py``: programs, targets, responses, notes, the digest) are
-built in their own piece of work; the schemathesis test leaves them out until it lands.
+Outreach programs (``programs.py``), import and export (``transfer.py``) and the team's
+settings (``settings.py``) are here too.
 """
 
 from fastapi import APIRouter, Depends
@@ -19,9 +19,11 @@ from goodwill.web.api import (
     promises,
     quotes,
     scores,
+    settings,
     today,
     tokens,
     touches,
+    transfer,
 )
 from goodwill.web.api.common import PROBLEMS, storable_text
 
@@ -35,5 +37,7 @@ bearer = HTTPBearer(
 
 router = APIRouter(dependencies=[Depends(bearer), Depends(storable_text)], responses=PROBLEMS)
 for part in (today, accounts, contacts, touches, quotes, promises, scores, members, tokens):
+    router.include_router(part.router)
+for part in (transfer, settings):
     router.include_router(part.router)
 router.include_router(programs.router)

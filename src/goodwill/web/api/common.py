@@ -47,6 +47,9 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[FieldProblem] | None = None
+    total: int | None = Field(
+        default=None, description="a failed import: how many problems in all (errors lists 50)"
+    )
 
 
 PROBLEM_REF = "#/components/schemas/Problem"
