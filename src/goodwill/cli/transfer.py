@@ -147,7 +147,24 @@ def export_command(
     console.print(f"{escape(str(file))}: exported {written} {escape(kind)}", highlight=False)
 
 
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="The new file to write the backup to.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Copy the whole database into a new file, while Goodwill runs (SQLite: an ordinary
+    SQLite file; PostgreSQL: pg_dump's custom format)."""
+    from goodwill.backup import backup
+    from goodwill.db import get_engine
+
+    size = backup(get_engine(), file)
+    if as_json:
+        print_json({"ok": True, "file": str(file), "bytes": size})
+        return
+    console.print(f"{escape(str(file))}: backed up, {size:,} bytes", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the app."""
     app.command("import")(import_command)
     app.command("export")(export_command)
+    app.command("backup")(backup_command)

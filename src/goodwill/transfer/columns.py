@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from goodwill.models import (
@@ -189,3 +190,17 @@ KINDS: dict[str, KindSpec] = {
         rolls_up=True,
     ),
 }
+
+
+class FileKind(enum.StrEnum):
+    """A kind of record a file holds (the keys of ``KINDS``), for the API's paths."""
+
+    ACCOUNTS = "accounts"
+    CONTACTS = "contacts"
+    ORDERS = "orders"
+    QUOTES = "quotes"
+    TOUCHES = "touches"
+    FACTS = "facts"
+
+
+assert {k.value for k in FileKind} == set(KINDS), "FileKind must list every kind of file"

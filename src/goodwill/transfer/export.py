@@ -116,6 +116,12 @@ def export_frame(session: Session, spec: KindSpec) -> pl.DataFrame:
     return frame.select(c.alias(spec.columns[i].name) for i, c in enumerate(cells))
 
 
+def export_csv(session: Session, kind: str) -> bytes:
+    """Every record of a kind as the bytes of its CSV file (for a download)."""
+    # The byte-order mark lets spreadsheets read the file as UTF-8; the import skips it.
+    return ("\ufeff" + export_frame(session, kind_spec(kind)).write_csv()).encode("utf-8")
+
+
 def export_file(session: Session, kind: str, path: Path) -> int:
     """Write every record of a kind to a CSV (or, for contacts, a .vcf) file; how many."""
     spec = kind_spec(kind)

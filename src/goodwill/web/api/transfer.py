@@ -12,7 +12,6 @@ spreadsheet would run as a formula is made inert (see goodwill.transfer.export).
 
 from __future__ import annotations
 
-import enum
 import secrets
 import shutil
 from typing import Annotated
@@ -24,27 +23,13 @@ from starlette.exceptions import HTTPException
 
 from goodwill.errors import Invalid
 from goodwill.transfer.check import ReadRules
-from goodwill.transfer.columns import KINDS
-from goodwill.transfer.export import export_frame
-from goodwill.transfer.service import import_file, kind_spec
+from goodwill.transfer.columns import FileKind as Kind
+from goodwill.transfer.export import export_csv
+from goodwill.transfer.service import import_file
 from goodwill.web.deps import Admin, DbSession
 from goodwill.web.pages.imports import MAX_UPLOAD_BYTES, parse_mapping, safe_name, uploads_dir
 
 router = APIRouter(tags=["import and export"])
-
-
-class Kind(enum.StrEnum):
-    """A kind of record a file holds (goodwill.transfer.columns.KINDS)."""
-
-    ACCOUNTS = "accounts"
-    CONTACTS = "contacts"
-    ORDERS = "orders"
-    QUOTES = "quotes"
-    TOUCHES = "touches"
-    FACTS = "facts"
-
-
-assert {k.value for k in Kind} == set(KINDS), "Kind must list every kind of file"
 
 
 class ImportOut(BaseModel):
@@ -142,11 +127,8 @@ async def import_records(
 )
 def export_records(session: DbSession, caller: Admin, kind: Kind) -> Response:
     """The CSV file of every record of the kind, with the columns the import reads."""
-    frame = export_frame(session, kind_spec(kind.value))
-    # The byte-order mark lets spreadsheets read the file as UTF-8; the import skips it.
-    body = "\ufeff" + frame.write_csv()
     return Response(
-        body.encode("utf-8"),
+        export_csv(session, kind.value),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{kind.value}.csv"'},
     )

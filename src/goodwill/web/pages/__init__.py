@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from goodwill.web.pages import (
     accounts,
     auth,
+    export,
     imports,
     programs,
     promises,
@@ -24,5 +25,6 @@ router.include_router(quotes.router)
 router.include_router(promises.router)
 router.include_router(team.router)
 router.include_router(imports.router)
+router.include_router(export.router)
 router.include_router(settings.router)
 router.include_router(programs.router)
