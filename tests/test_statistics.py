@@ -15,8 +15,13 @@ from goodwill.models import Account, Quote, QuoteStatus
 
 
 def _plan(session: Session, account_ids: list[int]) -> str:
-    compiled = queries.open_quotes_of(account_ids).compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+    compiled = (
+        queries.open_quotes_bound()
+        .params(account_ids=account_ids)
+        .compile(
+            dialect=session.get_bind().dialect,
+            compile_kwargs={"literal_binds": True, "render_postcompile": True},
+        )
     )
     rows = session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
     return " | ".join(str(r[-1]) for r in rows)

@@ -100,6 +100,19 @@ def stored(session: Session) -> dict[str, Any]:
     return {name: json.loads(value) for name, value in _stored_text(session)}
 
 
+def changed_settings(session: Session) -> list[str]:
+    """The settings the team changed in the app, in the order of ``EDITABLE`` then the
+    playbook's rules (the others are the environment's)."""
+    changed = {name for name, _ in _stored_text(session)}
+    return [name for name in (*EDITABLE, RULES) if name in changed]
+
+
+def health_points(settings: Settings) -> dict[str, float]:
+    """The health weights scaled to the 100 points they share, by component."""
+    points = core.HealthRules(weights=settings.health_weights).points().tolist()
+    return dict(zip(core.COMPONENTS, points, strict=True))
+
+
 def effective_settings(session: Session, base: Settings | None = None) -> Settings:
     """The settings in force: the environment's, with the team's changes applied.
 

@@ -150,18 +150,9 @@ def last_value_touches(
     )
 
 
-def open_quotes_of(account_ids: Sequence[int]) -> Select[Quote]:
-    """Open quotes of these accounts, oldest first."""
-    return (
-        select(Quote)
-        .where(Quote.account_id.in_(account_ids), Quote.status == QuoteStatus.OPEN)
-        .order_by(Quote.quoted_on, Quote.id)
-    )
-
-
 @cache
 def open_quotes_bound() -> Select[Any]:
-    """``open_quotes_of`` the accounts bound as ``account_ids``, as rows of the columns."""
+    """Open quotes of the accounts bound as ``account_ids``, oldest first: rows of the columns."""
     quote = Quote.__table__.c
     return (
         select(*quote)

@@ -22,12 +22,16 @@ class Problem:
     value: str | None
     reason: str
 
-    def __str__(self) -> str:
+    def where(self) -> str:
+        """The file, line and column: "orders.csv, line 3, column 'amount'"."""
         where = self.file + (f", line {self.line}" if self.line is not None else "")
         if self.column is not None:
             where += f", column {self.column!r}"
+        return where
+
+    def __str__(self) -> str:
         value = f": value {self.value!r}" if self.value is not None else ""
-        return f"{where}{value}: {self.reason}"
+        return f"{self.where()}{value}: {self.reason}"
 
     def as_dict(self) -> dict[str, Any]:
         """The problem as JSON-ready fields."""

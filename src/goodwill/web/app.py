@@ -93,9 +93,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, ImportFailed):  # every problem of the file, where and why
             errors = [
                 {
-                    "where": p.file
-                    + (f", line {p.line}" if p.line is not None else "")
-                    + (f", column {p.column!r}" if p.column is not None else ""),
+                    "where": p.where(),
                     "reason": (f"value {p.value!r}: " if p.value is not None else "") + p.reason,
                 }
                 for p in exc.problems

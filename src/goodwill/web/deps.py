@@ -192,6 +192,17 @@ def required_role(dependant: Any) -> Role | None:
     return None
 
 
+def export_csv_response(session: Session, kind: str) -> Response:
+    """Every record of a kind as a CSV download (the Export page's and the API's)."""
+    from goodwill.transfer.export import export_csv
+
+    return Response(
+        export_csv(session, kind),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{kind}.csv"'},
+    )
+
+
 def notes_pdf_response(session: Session, caller: Caller, day: date) -> Response:
     """The caller's handwritten notes of the day as a PDF download (the page's and the API's);
     Invalid (422) when the plan holds none."""

@@ -15,16 +15,16 @@ from sqlalchemy.orm import Session
 
 from goodwill.agenda.service import current_playbook
 from goodwill.models import Channel
-from goodwill.scoring import core
 from goodwill.teamsettings import (
     EDITABLE,
     RULES,
     change_rule,
     change_setting,
+    changed_settings,
     effective_settings,
+    health_points,
     reset_setting,
     rule_overrides,
-    stored,
 )
 from goodwill.web.deps import Admin, DbSession
 
@@ -88,15 +88,13 @@ class RuleChange(BaseModel):
 
 def _out(session: Session) -> SettingsOut:
     settings = effective_settings(session)
-    changed = stored(session)
     overrides = rule_overrides(session)
-    points = core.HealthRules(weights=settings.health_weights).points().tolist()
     return SettingsOut(
         cadence_days=settings.cadence_days,
         cadence_default_days=settings.cadence_default_days,
         health_weights=settings.health_weights,
-        health_points=dict(zip(core.COMPONENTS, points, strict=True)),
-        changed=[name for name in (*EDITABLE, RULES) if name in changed],
+        health_points=health_points(settings),
+        changed=changed_settings(session),
         rules=[
             RuleOut(
                 name=rule.name,

@@ -17,31 +17,17 @@ import shutil
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from goodwill.errors import Invalid
 from goodwill.transfer.check import ReadRules
 from goodwill.transfer.columns import FileKind as Kind
-from goodwill.transfer.export import export_csv
-from goodwill.transfer.service import import_file
-from goodwill.web.deps import Admin, DbSession
+from goodwill.transfer.service import ImportResult, import_file
+from goodwill.web.deps import Admin, DbSession, export_csv_response
 from goodwill.web.pages.imports import MAX_UPLOAD_BYTES, parse_mapping, safe_name, uploads_dir
 
 router = APIRouter(tags=["import and export"])
-
-
-class ImportOut(BaseModel):
-    """What an import did (or, with dry_run, would do)."""
-
-    file: str
-    kind: str
-    rows: int
-    inserted: int
-    updated: int
-    unchanged: int
-    dry_run: bool
 
 
 _BODY = {
@@ -65,7 +51,7 @@ def _upload_name(filename: str) -> str:
 @router.post(
     "/imports/{kind}",
     summary="Import a file of records (admin)",
-    response_model=ImportOut,
+    response_model=ImportResult,
     openapi_extra=_BODY,
 )
 async def import_records(
@@ -82,7 +68,7 @@ async def import_records(
         list[str] | None,
         Query(max_length=4000, description="their_header=our_column, once per column"),
     ] = None,
-) -> ImportOut:
+) -> ImportResult:
     """All of the file's records, or none if any row is bad (the problem lists every one)."""
     pairs = parse_mapping("\n".join(map or []))
     declared = int(request.headers.get("content-length") or 0)
@@ -116,7 +102,7 @@ async def import_records(
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return ImportOut(**result.as_dict())
+    return result
 
 
 @router.get(
@@ -127,8 +113,4 @@ async def import_records(
 )
 def export_records(session: DbSession, caller: Admin, kind: Kind) -> Response:
     """The CSV file of every record of the kind, with the columns the import reads."""
-    return Response(
-        export_csv(session, kind.value),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{kind.value}.csv"'},
-    )
+    return export_csv_response(session, kind.value)

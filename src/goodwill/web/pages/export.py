@@ -24,8 +24,7 @@ from goodwill.contacts.vcard import export_vcards
 from goodwill.db import Base, get_engine
 from goodwill.errors import Invalid
 from goodwill.transfer.columns import KINDS, FileKind
-from goodwill.transfer.export import export_csv
-from goodwill.web.deps import Admin, DbSession
+from goodwill.web.deps import Admin, DbSession, export_csv_response
 from goodwill.web.templating import render
 
 router = APIRouter()
@@ -64,11 +63,7 @@ def _private_file(suffix: str) -> Path:
 @router.get("/export/{kind}.csv")
 def export_download(session: DbSession, caller: Admin, kind: FileKind) -> Response:
     """Every record of the kind as a CSV file (formulas made inert)."""
-    return Response(
-        export_csv(session, kind.value),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{kind.value}.csv"'},
-    )
+    return export_csv_response(session, kind.value)
 
 
 @router.get("/export/contacts.vcf")

@@ -22,14 +22,14 @@ from goodwill.members.service import change_role, list_members, set_active
 from goodwill.models import Member, Role
 from goodwill.scoring import core
 from goodwill.teamsettings import (
-    EDITABLE,
     RULES,
     change_rule,
     change_setting,
+    changed_settings,
     effective_settings,
+    health_points,
     reset_setting,
     rule_overrides,
-    stored,
 )
 from goodwill.web.deps import Admin, DbSession
 from goodwill.web.templating import render
@@ -39,7 +39,6 @@ router = APIRouter()
 
 def _page(request: Request, session: DbSession, **extra: Any) -> Response:
     settings = effective_settings(session)
-    changed = stored(session)
     overrides = rule_overrides(session)
     context: dict[str, Any] = {
         "members": list_members(session),
@@ -48,15 +47,9 @@ def _page(request: Request, session: DbSession, **extra: Any) -> Response:
         "overridden_rules": set(overrides),
         "settings": settings,
         "env": get_settings(),
-        "changed": {name for name in (*EDITABLE, RULES) if name in changed},
+        "changed": changed_settings(session),
         "components": core.COMPONENTS,
-        "points": dict(
-            zip(
-                core.COMPONENTS,
-                core.HealthRules(weights=settings.health_weights).points().tolist(),
-                strict=True,
-            )
-        ),
+        "points": health_points(settings),
         "once": None,
         "flash": None,
         **extra,
