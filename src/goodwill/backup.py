@@ -41,6 +41,10 @@ def backup(engine: Engine, destination: Path) -> int:
 
 
 def _sqlite(engine: Engine, destination: Path) -> int:
+    database = engine.url.database
+    if not database or database == ":memory:" or not Path(database).is_file():
+        # Connecting would make an empty database, and the backup would be of nothing.
+        raise Invalid(f"no database at {database}: nothing to back up (goodwill init makes one)")
     raw = engine.raw_connection()
     try:
         source = raw.driver_connection

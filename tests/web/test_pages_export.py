@@ -83,6 +83,20 @@ def test_the_backup_of_each_engine(engine: Engine, shop: Shop, tmp_path: Path) -
         backup(engine, target)  # never over an older backup
 
 
+def test_no_database_is_no_backup_and_none_is_made(tmp_path: Path) -> None:
+    from goodwill.db import make_engine
+
+    missing = tmp_path / "nowhere" / "goodwill.db"
+    engine = make_engine(f"sqlite:///{missing}")
+    try:
+        with pytest.raises(Invalid, match="nothing to back up"):
+            backup(engine, tmp_path / "copy.db")
+    finally:
+        engine.dispose()
+    assert not missing.exists()
+    assert not (tmp_path / "copy.db").exists()
+
+
 def test_the_web_backup_names_pg_dump_on_postgresql(
     engine: Engine, shop: Shop, client_as: Callable[[str], Client]
 ) -> None:
