@@ -1,7 +1,8 @@
 """End to end in a real browser (Debian's Chromium through Playwright) against the app served
 by uvicorn: a member's day (sign in, Today, do an item by logging a call, the account with
 its new touch and health, a promise), a manager's review of the top accounts, and an admin's
-import of a CSV with an error. Every page visited is saved in artifacts/screenshots/.
+import of a CSV with an error and the Export page. Every page visited is saved in
+artifacts/screenshots/.
 
 SQLite only: these tests test the pages (HTML, HTMX, forms, the browser's view of them);
 the engines are covered by the rest of the suite, the route x role matrix among it.
@@ -173,6 +174,11 @@ def test_an_admin_imports_a_csv_with_an_error(
 
         names = set(s.scalars(select(Account.name)))
         assert "Elm Hardware" not in names  # a file with a bad row imports nothing
+    # The Export page's counts arrive after it, each from its own request.
+    page.get_by_role("link", name="Export").click()
+    expect(page.locator("#count-accounts")).to_have_text(f"{len(names):,}")
+    expect(page.locator("#count-orders")).not_to_contain_text("counting")
+    screenshot(page, "e2e-10-export")
 
 
 def test_the_pages_the_browser_asks_for_answer(shop: Shop, engine: Engine, client_as: Any) -> None:
