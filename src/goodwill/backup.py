@@ -1,13 +1,22 @@
-"""A backup of the whole database, taken while Goodwill runs.
+"""A backup of the whole database, taken while Goodwill runs, and putting one back.
 
 SQLite: SQLite's online backup API copies the database page by page into a new file, a
 consistent snapshot even while others write (they wait only for the pages being copied).
-The copy is an ordinary SQLite file: ``GOODWILL_DATABASE_URL=sqlite:///copy.db`` opens it,
-and putting it back as ``goodwill.db`` (with the app stopped) restores it.
+The copy is an ordinary SQLite file: ``GOODWILL_DATABASE_URL=sqlite:///copy.db`` opens it.
 
 PostgreSQL: the server's own tool does it (``pg_dump --format=custom``), run with the
 configured URL when it is installed; the web app offers SQLite's download only and names
 the command for PostgreSQL.
+
+Restoring (:func:`restore`) checks the file first (SQLite: it opens, passes
+``quick_check`` and holds a Goodwill schema this version knows; PostgreSQL: it is
+``pg_dump``'s custom format), then backs the current database up beside it (nothing is
+lost: the copy is named in the result), then copies the file in: SQLite through the same
+backup API, into the live file, so that its write-ahead log and every open connection stay
+consistent (copying the file over ``goodwill.db`` by hand would not be, with a ``-wal``
+file beside it); PostgreSQL with ``pg_restore --clean`` in one transaction, so a failure
+leaves the database as it was. A backup from an older version is then migrated to the
+current schema.
 """
 
 from __future__ import annotations
@@ -15,6 +24,8 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
@@ -52,6 +63,8 @@ def _sqlite(engine: Engine, destination: Path) -> int:
         target = sqlite3.connect(destination)
         try:
             source.backup(target, pages=PAGES_PER_STEP)
+            # One self-contained file: no write-ahead log beside it when it is opened.
+            target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()
     except BaseException:
@@ -78,3 +91,202 @@ def _postgres(engine: Engine, destination: Path) -> int:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise Invalid(f"pg_dump failed: {last}")
     return destination.stat().st_size
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What :func:`restore` did."""
+
+    file: Path
+    safety_copy: Path | None
+    """The database as it was before, backed up first (None: there was none)."""
+    revision_restored: str
+    """The backup's schema revision, before it was migrated to the current one."""
+
+
+def restore(engine: Engine, source: Path, *, safety_folder: Path, actor: str = "cli") -> Restored:
+    """Replace the whole database with the backup in ``source``.
+
+    The current database is first backed up into ``safety_folder``. Refuses, changing
+    nothing, a file that is not a backup of this engine that this version can read. The
+    restored database's audit log records the restore (by ``actor``).
+    """
+    if not source.is_file():
+        raise Invalid(f"{source}: no such file")
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if database and Path(database).exists() and source.resolve() == Path(database).resolve():
+            raise Invalid(f"{source}: this is the database itself, not a backup of it")
+        revision = _sqlite_revision(source)
+    elif engine.dialect.name == "postgresql":
+        revision = _postgres_revision(source)
+    else:
+        raise Invalid(f"cannot restore a {engine.dialect.name} database")
+    safety = _safety_copy(engine, safety_folder)
+    if engine.dialect.name == "sqlite":
+        _sqlite_restore(engine, source)
+    else:
+        _postgres_restore(engine, source)
+    from goodwill.schema import upgrade
+
+    upgrade(engine)
+    done = Restored(file=source, safety_copy=safety, revision_restored=revision)
+    _audit(engine, done, actor)
+    return done
+
+
+def _audit(engine: Engine, done: Restored, actor: str) -> None:
+    from sqlalchemy.orm import Session
+
+    from goodwill.models import AuditEvent
+
+    with Session(engine) as session:
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="restore",
+                table_name="database",
+                after={
+                    "file": str(done.file),
+                    "schema_restored": done.revision_restored,
+                    "safety_copy": str(done.safety_copy) if done.safety_copy else None,
+                },
+            )
+        )
+        session.commit()
+
+
+def _sqlite_revision(source: Path) -> str:
+    """The Goodwill schema revision of a SQLite backup; Invalid when it is not one."""
+    try:
+        db = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise Invalid(f"{source}: cannot be opened as a SQLite database ({error})") from error
+    try:
+        check = db.execute("PRAGMA quick_check").fetchone()
+        if check != ("ok",):
+            raise Invalid(f"{source}: the database is damaged (quick_check: {check[0]})")
+        found = db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if found is None:
+            raise Invalid(f"{source}: not a Goodwill database (it has no schema version)")
+        row = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise Invalid(f"{source}: not a SQLite database ({error})") from error
+    finally:
+        db.close()
+    if row is None:
+        raise Invalid(f"{source}: not a Goodwill database (its schema version is empty)")
+    return _known(source, str(row[0]))
+
+
+def _known(source: Path, revision: str) -> str:
+    """``revision`` when this version's migrations know it; Invalid otherwise."""
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    from goodwill.schema import alembic_config
+
+    try:
+        known = ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    except CommandError:
+        known = None
+    if known is None:
+        raise Invalid(
+            f"{source}: its schema ({revision}) is newer than this Goodwill knows; "
+            "restore it with the version that made it"
+        )
+    return revision
+
+
+def _pg_tool(name: str) -> str:
+    tool = shutil.which(name)
+    if tool is None:
+        raise Invalid(f"{name} is not installed here (Debian: postgresql-client)")
+    return tool
+
+
+def _postgres_revision(source: Path) -> str:
+    """The Goodwill schema revision in a ``pg_dump`` custom-format file, read by
+    ``pg_restore`` from the file alone (the database is not touched)."""
+    with source.open("rb") as f:
+        if f.read(5) != b"PGDMP":
+            raise Invalid(
+                f"{source}: not a PostgreSQL backup (pg_dump --format=custom); "
+                "a SQLite backup restores into SQLite only"
+            )
+    done = subprocess.run(
+        [_pg_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(source)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise Invalid(f"{source}: pg_restore cannot read it: {last}")
+    lines = done.stdout.splitlines()
+    starts = [n for n, line in enumerate(lines) if line.startswith("COPY ")]
+    if not starts or starts[0] + 1 >= len(lines) or lines[starts[0] + 1] == "\\.":
+        raise Invalid(f"{source}: not a Goodwill database (it has no schema version)")
+    return _known(source, lines[starts[0] + 1].strip())
+
+
+def _safety_copy(engine: Engine, folder: Path) -> Path | None:
+    """The current database backed up before it is replaced (None: nothing to keep)."""
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if not database or not Path(database).is_file():
+            return None
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    suffix = ".db" if engine.dialect.name == "sqlite" else ".dump"
+    target = folder / f"before-restore-{stamp}{suffix}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"before-restore-{stamp}-{n}{suffix}"
+    backup(engine, target)
+    return target
+
+
+def _sqlite_restore(engine: Engine, source: Path) -> None:
+    engine.dispose()  # this process's pooled connections see the new file afresh
+    raw = engine.raw_connection()
+    try:
+        target = raw.driver_connection
+        assert isinstance(target, sqlite3.Connection)
+        backup_file = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            backup_file.backup(target, pages=PAGES_PER_STEP)
+        finally:
+            backup_file.close()
+        target.execute("PRAGMA journal_mode=WAL")
+    finally:
+        raw.close()
+    engine.dispose()
+
+
+def _postgres_restore(engine: Engine, source: Path) -> None:
+    tool = _pg_tool("pg_restore")
+    url = make_url(engine.url.render_as_string(hide_password=False)).set(drivername="postgresql")
+    engine.dispose()  # pg_restore --clean drops tables: no idle connection of ours holds them
+    done = subprocess.run(
+        [
+            tool,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            "--dbname",
+            url.render_as_string(False),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise Invalid(f"pg_restore failed, nothing was changed: {last}")

@@ -151,8 +151,10 @@ def backup_command(
     file: Annotated[Path, typer.Argument(help="The new file to write the backup to.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Copy the whole database into a new file, while Goodwill runs (SQLite: an ordinary
-    SQLite file; PostgreSQL: pg_dump's custom format)."""
+    """Copy the whole database into a new file, while Goodwill runs.
+
+    SQLite: an ordinary SQLite file; PostgreSQL: pg_dump's custom format.
+    """
     from goodwill.backup import backup
     from goodwill.db import get_engine
 
@@ -163,8 +165,56 @@ def backup_command(
     console.print(f"{escape(str(file))}: backed up, {size:,} bytes", highlight=False)
 
 
+def restore_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The backup to put back (from goodwill backup).")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask: replace the database with the backup.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Replace the whole database with a backup; the current one is backed up first.
+
+    The current database is kept in the data folder's backups/ folder. A backup from an
+    older version is brought to the current schema. Stop the web app while it runs.
+    """
+    from goodwill.backup import restore
+    from goodwill.cli.common import acting_as
+    from goodwill.config import get_settings
+    from goodwill.db import get_engine
+
+    engine = get_engine()
+    where = engine.url.render_as_string(hide_password=True)
+    if not yes and not typer.confirm(
+        f"Replace everything in {where} with {file}? (the current database is backed up first)"
+    ):
+        err_console.print("Nothing was changed.")
+        raise typer.Exit(1)
+    done = restore(
+        engine,
+        file,
+        safety_folder=get_settings().data_dir / "backups",
+        actor=acting_as(ctx) or "cli",
+    )
+    kept = str(done.safety_copy) if done.safety_copy else None
+    if as_json:
+        print_json(
+            {
+                "ok": True,
+                "file": str(file),
+                "schema_restored": done.revision_restored,
+                "safety_copy": kept,
+            }
+        )
+        return
+    console.print(f"{escape(str(file))}: restored into {escape(where)}", highlight=False)
+    if kept:
+        console.print(f"The database as it was is kept in {escape(kept)}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the app."""
     app.command("import")(import_command)
     app.command("export")(export_command)
     app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
