@@ -326,11 +326,12 @@ def _items_out(session: Session, rows: Sequence[Any], day: date) -> list[PlanIte
     ]
 
 
-def member_plan(session: Session, member: Member, day: date) -> DayPlan:
-    """The member's plan for ``day``, made first if the day has no plans yet."""
+def member_plan(session: Session, member: Member, day: date, *, make: bool = True) -> DayPlan:
+    """The member's plan for ``day``, made first if the day has no plans yet (unless
+    ``make`` is false: then only what is stored)."""
     bound = {"member_id": member.id, "day": day}
     rows = session.execute(queries.plan_items_bound(), bound).all()
-    if not rows and member.active:
+    if not rows and member.active and make:
         ensure_plans(session, day)
         rows = session.execute(queries.plan_items_bound(), bound).all()
     items = _items_out(session, rows, day)

@@ -48,10 +48,15 @@ def plans_made(session: Session, day: date) -> None:
 
     A GET reads in a deferred transaction; making the plans writes a lot, so it is done
     (once a day) in a writing transaction first, and the reading one starts afresh to see it.
+    Only today's plans are made so: a look at another day (any member may ask for one)
+    reads what is stored and writes nothing, neither plans nor that day's scores.
     """
     from goodwill.agenda.queries import members_without_plan_bound
     from goodwill.agenda.service import ensure_plans
+    from goodwill.scoring.rollups import today_utc
 
+    if day != today_utc():
+        return
     if session.execute(members_without_plan_bound(), {"day": day}).first() is None:
         return
     with session_scope(actor=str(session.info.get("actor", "web"))) as writer:
@@ -62,7 +67,8 @@ def plans_made(session: Session, day: date) -> None:
 def shown_plan(session: Session, caller: Caller, member_id: int | None, day: date) -> DayPlan:
     """The plan a page or the API shows: the caller's, or for a manager anyone's.
 
-    The day's plans are made first (in their own transaction, see ``plans_made``).
+    Today's plans are made first (in their own transaction, see ``plans_made``); another
+    day's are read as stored.
     """
     from goodwill.agenda.service import member_plan
     from goodwill.members.service import get_member
@@ -73,7 +79,7 @@ def shown_plan(session: Session, caller: Caller, member_id: int | None, day: dat
             raise Forbidden("only a manager can open someone else's plan")
         whose = get_member(session, member_id)
     plans_made(session, day)
-    return member_plan(session, whose, day)
+    return member_plan(session, whose, day, make=False)
 
 
 DbSession = Annotated[Session, Depends(db, scope="function")]

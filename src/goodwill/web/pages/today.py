@@ -31,7 +31,8 @@ def today_page(
     day: date | None = None,
 ) -> Response:
     """The member's plan for the day: who, why, how and what to bring."""
-    plan = shown_plan(session, caller, member, day or today_utc())
+    today = today_utc()
+    plan = shown_plan(session, caller, member, day or today)
     team = list_members(session) if caller.may(Role.MANAGER) else []
     return render(
         request,
@@ -39,6 +40,8 @@ def today_page(
         {
             "plan": plan,
             "team": team,
+            "today": today,
+            "is_today": plan.day == today,
             "tomorrow": plan.day + timedelta(days=1),
         },
     )
