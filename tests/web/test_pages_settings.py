@@ -141,6 +141,20 @@ def test_rules_cadence_and_weights_are_stored_and_validated(
     admin.form_post("/settings/cadence/reset")
     with Session(engine) as s:
         assert effective_settings(s).cadence_days == {"A": 14, "B": 30, "C": 60}
+    undo = admin.form_post("/settings/rules/reset")  # the page's "Undo every change"
+    assert undo.status_code == 200, undo.text  # back on the settings page (422 before)
+    with Session(engine) as s:
+        assert rule_overrides(s) == {}
+    for bad_weight, said in (
+        ("inf", "ordinary numbers"),
+        ("1e999", "ordinary numbers"),
+        ("", "give a weight"),
+    ):
+        refused = admin.form_post("/settings/weights", {**weights, "w_quotes": bad_weight})
+        assert refused.status_code == 422
+        assert said in refused.text
+    with Session(engine) as s:
+        assert effective_settings(s).health_weights["quotes"] == 1.0
 
 
 def test_the_settings_page_runs_as_many_queries_for_many_members_as_for_few(

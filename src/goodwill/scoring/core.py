@@ -93,6 +93,8 @@ class HealthRules:
         if unknown:
             raise ValueError(f"unknown health components {unknown}; known: {list(COMPONENTS)}")
         raw = np.array([float(self.weights.get(c, 0.0)) for c in COMPONENTS])
+        if not np.all(np.isfinite(raw)) or not np.isfinite(raw.sum()):
+            raise ValueError("health weights must be ordinary numbers (not inf, nan or 1e999)")
         if np.any(raw < 0) or not raw.sum() > 0:
             raise ValueError("health weights must be zero or more, and not all zero")
         points: FloatArray = 100.0 * raw / raw.sum()

@@ -119,6 +119,25 @@ def member_password(
     return _page(request, session, once={"who": member.email, "password": password})
 
 
+@router.post("/settings/{name}/reset")
+def setting_reset(session: DbSession, caller: Admin, name: str) -> Response:
+    """Drop the team's change: the environment's value (or the playbook file's) applies.
+
+    Declared before ``/settings/rules/{name}``, which would otherwise take
+    ``/settings/rules/reset`` for a rule called "reset".
+    """
+    names = {
+        "cadence": ("cadence_days", "cadence_default_days"),
+        "weights": ("health_weights",),
+        "rules": (RULES,),
+    }
+    if name not in names:
+        raise NotFound(f"no setting {name!r}")
+    for setting in names[name]:
+        reset_setting(session, setting)
+    return _done(name)
+
+
 @router.post("/settings/rules/{name}")
 def rule_change(
     session: DbSession,
@@ -163,28 +182,15 @@ async def weights_change(request: Request, session: DbSession, caller: Admin) ->
     form = await request.form()
     weights: dict[str, float] = {}
     for name in core.COMPONENTS:
-        text = str(form.get(f"w_{name}") or "0").strip()
+        text = str(form.get(f"w_{name}") or "").strip()
+        if not text:
+            raise Invalid(f"setting health_weights.{name}: give a weight (0 leaves it out)")
         try:
             weights[name] = float(text)
         except ValueError:
             raise Invalid(f"setting health_weights.{name}: {text!r} is not a number") from None
     await run_in_threadpool(change_setting, session, "health_weights", weights)
     return _done("weights")
-
-
-@router.post("/settings/{name}/reset")
-def setting_reset(session: DbSession, caller: Admin, name: str) -> Response:
-    """Drop the team's change: the environment's value (or the playbook file's) applies."""
-    names = {
-        "cadence": ("cadence_days", "cadence_default_days"),
-        "weights": ("health_weights",),
-        "rules": (RULES,),
-    }
-    if name not in names:
-        raise NotFound(f"no setting {name!r}")
-    for setting in names[name]:
-        reset_setting(session, setting)
-    return _done(name)
 
 
 def _number(text: str, where: str) -> int:
