@@ -131,6 +131,7 @@ def test_completing_an_item_logs_the_touch_linked_to_its_promise(
     assert touch.channel == Channel.CALL
     promise = session.scalars(select(Promise).where(Promise.account_id == item.account_id)).one()
     assert touch.promise_id == promise.id
+    assert promise.status == PromiseStatus.OPEN  # linked, not kept: kept_promise was not said
     plan = member_plan(session, ann, DAY)
     assert plan.done == 1
     assert plan.customer_act_done
@@ -140,6 +141,32 @@ def test_completing_an_item_logs_the_touch_linked_to_its_promise(
     # The rollups moved with the touch: the value given today is on record.
     row = rollups.rollup_rows(session, [item.account_id], DAY)[item.account_id]
     assert row is not None
+
+
+def test_doing_an_overdue_promise_item_can_keep_the_promise(session: Session, world: World) -> None:
+    ann = world.ann
+    later = DAY + timedelta(days=5)  # Acme's promise was due DAY + 1: four days overdue
+    items = member_plan(session, ann, later).items
+    item = next(i for i in items if i.rule == "promise-overdue")
+    other = next(i for i in items if i.rule not in ("promise-overdue", "promise-due"))
+    touches = session.scalar(select(func.count()).select_from(Touch))
+    with pytest.raises(Invalid, match="not about an open promise"):
+        complete_item(session, other.id, ann, "x", happened_at=NOON, kept_promise=True)
+    assert session.scalar(select(func.count()).select_from(Touch)) == touches
+    done = complete_item(
+        session,
+        item.id,
+        ann,
+        "brought the specs round",
+        happened_at=NOON + timedelta(days=5),
+        kept_promise=True,
+    )
+    promise = session.scalars(select(Promise).where(Promise.account_id == item.account_id)).one()
+    touch = session.get(Touch, done.touch_id)
+    assert touch is not None
+    assert touch.promise_id == promise.id
+    assert promise.status == PromiseStatus.KEPT_LATE
+    assert promise.done_on == later
 
 
 def test_the_quote_follow_up_links_the_quote(session: Session, world: World) -> None:

@@ -1,15 +1,18 @@
-"""Today on another day: anyone may look at a past or future day's plan, and looking writes
-nothing (no plans for the whole team, no scores of that week); today's plan is still made on
-the first look."""
+"""Today: another day's plan is looked at, never made (looking writes nothing: no plans for
+the whole team, no scores of that week); today's is made on the first look; doing an item
+about a promise records whom it reached and can keep the promise."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
+from goodwill.agenda.playbook import PROMISE_RULES
+from goodwill.models import PlanItem, Promise, PromiseStatus, Touch
 from tests.web.conftest import Client, Shop
 
 
@@ -57,3 +60,43 @@ def test_todays_plan_is_made_on_the_first_look(
     assert page.status_code == 200
     assert "<h1>Today</h1>" in page.text
     assert _rows(engine)["plan_item"] > 0
+
+
+def test_doing_a_promise_item_records_the_person_and_keeps_the_promise(
+    engine: Engine, shop: Shop, client_as: Callable[[str], Client]
+) -> None:
+    member = client_as("member")
+    with Session(engine) as s:
+        item = s.scalars(
+            select(PlanItem).where(
+                PlanItem.member_id == shop.member, PlanItem.rule.in_(PROMISE_RULES)
+            )
+        ).one()
+        item_id = item.id
+    page = member.get("/today").text
+    card = page[page.index(f'id="item-{item_id}"') :]
+    card = card[: card.index("</article>")]
+    assert 'name="kept_promise" value="true" checked' in card
+    assert f'<option value="{shop.pat}" selected>Pat Lee</option>' in card
+    other = next(  # an item about no promise offers no such box
+        i for i in page.split('id="item-')[1:] if not i.startswith(f'{item_id}"')
+    )
+    assert "kept_promise" not in other[: other.index("</article>")]
+
+    done = member.form_post(
+        f"/today/items/{item_id}/done",
+        {"summary": "Sent the specs", "contact_id": str(shop.pat), "kept_promise": "true"},
+        headers={"hx-request": "true"},
+    )
+    assert done.status_code == 200, done.text
+    with Session(engine) as s:
+        settled = s.get(PlanItem, item_id)
+        assert settled is not None
+        assert settled.touch_id is not None
+        touch = s.get(Touch, settled.touch_id)
+        assert touch is not None
+        assert [c.id for c in touch.contacts] == [shop.pat]
+        promise = s.get(Promise, shop.promise)
+        assert promise is not None
+        assert touch.promise_id == promise.id
+        assert promise.status == PromiseStatus.KEPT

@@ -55,6 +55,9 @@ FEATURES: dict[str, str] = {
 
 _FORMATTER = string.Formatter()
 
+PROMISE_RULES = frozenset({"promise-due", "promise-overdue"})
+"""The default playbook's rules about an open promise: doing their item can keep it."""
+
 
 class Rule(BaseModel):
     """One practice: when it applies, what to do, how, why (with evidence), how much it matters."""

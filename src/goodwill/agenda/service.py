@@ -22,6 +22,7 @@ from goodwill.agenda.features import features_frame, latest_scored_week
 from goodwill.agenda.plan import make_plans, rule_column
 from goodwill.agenda.playbook import (
     ACCOUNT_COLUMNS,
+    PROMISE_RULES,
     Playbook,
     explain,
     fired,
@@ -44,6 +45,7 @@ from goodwill.programs.today import (
     pick_targets,
     program_rule,
 )
+from goodwill.promises.service import keep_promise
 from goodwill.scoring.service import score, week_of
 from goodwill.teamsettings import effective_settings, team_playbook
 from goodwill.touches.schemas import TouchIn
@@ -394,16 +396,25 @@ def complete_item(
     value: Value = Value.NONE,
     sentiment: int = 0,
     contact_ids: Sequence[int] = (),
+    kept_promise: bool = False,
 ) -> PlanItemOut:
-    """Do a plan item: log the touch it asked for, linked to the quote or promise it was about."""
+    """Do a plan item: log the touch it asked for, linked to the quote or promise it was about.
+
+    An item about a promise (``PROMISE_RULES``) links the touch to the account's open
+    promise soonest due (the overdue one first); with ``kept_promise`` the touch also keeps
+    it, on the day the touch happened. Without it the promise stays open (the call may have
+    been to say when instead).
+    """
     item = _item_for(session, item_id, actor, "done")
     quote_id = None
     promise_id = None
     if item.rule == "quote-follow-up" or is_quote_follow_up(session, item.rule):
         quote_id = session.scalar(queries.unfollowed_quote(item.account_id))
-    if item.rule == "promise-due":
+    if item.rule in PROMISE_RULES:
         promise = session.scalars(queries.open_promises_of([item.account_id])).first()
         promise_id = promise.id if promise else None
+    if kept_promise and promise_id is None:
+        raise Invalid(f"plan item {item_id} is not about an open promise: nothing to keep")
     touch = log_touch(
         session,
         TouchIn(
@@ -419,6 +430,8 @@ def complete_item(
             promise_id=promise_id,
         ),
     )
+    if kept_promise and promise_id is not None:
+        keep_promise(session, promise_id, happened_at.date())
     item.status = PlanStatus.DONE
     item.touch_id = touch.id
     item.settled_at = utcnow()

@@ -145,6 +145,9 @@ def done(
     value: Annotated[Value, typer.Option("--value", help="What of value it gave.")] = Value.NONE,
     sentiment: Annotated[int, typer.Option("--sentiment", min=-2, max=2)] = 0,
     at: Annotated[str | None, typer.Option("--at", help="When (ISO); default now.")] = None,
+    kept: Annotated[
+        bool, typer.Option("--kept", help="The touch kept the promise the item is about.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Do a plan item: log the touch it asked for."""
@@ -167,6 +170,7 @@ def done(
             value=value,
             sentiment=sentiment,
             contact_ids=contact_ids,
+            kept_promise=kept,
         )
     if as_json:
         print_json(item.model_dump(mode="json"))

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from goodwill.agenda.playbook import PROMISE_RULES
 from goodwill.config import get_settings
 from goodwill.models import Channel, Value
 
@@ -97,7 +98,9 @@ templates.env.filters.update(
     value_words=lambda v: VALUE_WORDS.get(v, str(v)),
     arrow=lambda a: ARROWS.get(a, a),
 )
-templates.env.globals.update(channels=list(Channel), values=list(Value), ARROWS=ARROWS)
+templates.env.globals.update(
+    channels=list(Channel), values=list(Value), ARROWS=ARROWS, promise_rules=PROMISE_RULES
+)
 
 
 def is_htmx(request: Request) -> bool:

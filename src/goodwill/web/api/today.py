@@ -25,6 +25,10 @@ class Done(BaseModel):
     value: Value = Value.NONE
     sentiment: int = Field(default=0, ge=-2, le=2)
     contact_ids: list[Id] = Field(default_factory=list, max_length=50)
+    kept_promise: bool = Field(
+        default=False,
+        description="The touch kept the promise the item is about (a promise rule's item).",
+    )
 
 
 class Snooze(BaseModel):
@@ -68,6 +72,7 @@ def item_done(session: DbSession, caller: AnyMember, item_id: PathId, body: Done
         value=body.value,
         sentiment=body.sentiment,
         contact_ids=body.contact_ids,
+        kept_promise=body.kept_promise,
     )
 
 
