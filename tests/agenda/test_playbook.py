@@ -114,6 +114,18 @@ def test_the_reason_quotes_the_evidence() -> None:
     assert "unknown" in explain(rule, {"days_since_order": 212})
 
 
+def test_a_count_of_one_reads_in_the_singular() -> None:
+    rules = {r.name: r for r in default_playbook().rules}
+    assert explain(rules["promise-due"], {"promise_due_days": 1}) == "a promise is due in 1 day"
+    assert explain(rules["promise-due"], {"promise_due_days": 2}) == "a promise is due in 2 days"
+    assert explain(rules["promise-due"], {"promise_due_days": 0}) == "a promise is due in 0 days"
+    neglected = explain(
+        rules["neglected-customer"],
+        {"days_since_order": 1, "typical_gap_days": 1.0, "p_buy_90": 0.5},
+    )
+    assert neglected.startswith("last order 1 day ago; usually orders every 1 day;")
+
+
 def test_urgency_grows_as_a_promise_gets_more_overdue() -> None:
     frame = features({"promise_overdue_days": 1}, {"promise_overdue_days": 14})
     result = evaluate(default_playbook(), frame).filter(rule="promise-overdue").sort("account_id")

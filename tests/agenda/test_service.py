@@ -71,7 +71,7 @@ def test_each_member_gets_their_plan_with_reasons_and_who_to_reach(
     plan = member_plan(session, ann, DAY)
     by_account = {i.account: i for i in plan.items}
     assert by_account["Acme Tools"].rule == "promise-due"
-    assert "due in 1 days" in by_account["Acme Tools"].reason
+    assert "due in 1 day" in by_account["Acme Tools"].reason
     assert by_account["Birch Supply"].rule == "quote-follow-up"
     assert "open 10 days" in by_account["Birch Supply"].reason
     # The promise outranks the quote: priority 10 against 8 (x 1.2 for its age).

@@ -187,13 +187,37 @@ def _render(value: Any, spec: str) -> str:
         return str(value)
 
 
+_SINGULAR = {
+    "days": "day",
+    "weeks": "week",
+    "months": "month",
+    "years": "year",
+    "orders": "order",
+    "touches": "touch",
+    "quotes": "quote",
+    "promises": "promise",
+    "calls": "call",
+    "visits": "visit",
+}
+"""Plural nouns a reason may put after a number, and their singular for a count of 1."""
+
+
 def explain(rule: Rule, row: dict[str, Any]) -> str:
-    """The rule's reason for one account, with its numbers filled in."""
+    """The rule's reason for one account, with its numbers filled in ("due in 1 day", not
+    "1 days": a plural noun right after a number that came out as 1 is made singular)."""
     parts = []
+    one = False
     for literal, name, spec, _ in _FORMATTER.parse(rule.reason):
+        if one:
+            word = literal[1:].split(" ", 1)[0].rstrip(",.;:)")
+            if literal.startswith(" ") and word in _SINGULAR:
+                literal = " " + _SINGULAR[word] + literal[1 + len(word) :]
         parts.append(literal)
+        one = False
         if name is not None:
-            parts.append(_render(row.get(name), spec or ""))
+            shown = _render(row.get(name), spec or "")
+            one = shown == "1"
+            parts.append(shown)
     return "".join(parts)
 
 

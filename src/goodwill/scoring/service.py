@@ -448,7 +448,8 @@ def component_words(
         since = (
             f"last touch {_days((row.as_of - last.date()).days)} ago" if last else "never touched"
         )
-        return f"{touches} touches in 90 days against one every {_days(cadence)}; {since}"
+        counted = "1 touch" if touches == 1 else f"{touches} touches"
+        return f"{counted} in 90 days against one every {_days(cadence)}; {since}"
     if name == "richness":
         if not touches:
             return "no touches in 90 days"
