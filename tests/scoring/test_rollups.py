@@ -204,6 +204,34 @@ def test_touches_promises_quotes_and_facts(session: Session) -> None:
     assert r.stale_on == DAY + timedelta(days=1)  # the touch tomorrow
 
 
+def test_a_new_quote_counts_once_it_is_due_a_follow_up_or_followed(session: Session) -> None:
+    """A quote made this morning is not yet neglected: it joins the open quotes (and may
+    lower health) on the day a follow-up is due, unless someone followed it up first; the
+    row goes stale that day."""
+    acme, birch = new_account(session), new_account(session)
+    young = Quote(account_id=acme.id, quoted_on=ago(3), amount_minor=1)
+    followed = Quote(account_id=birch.id, quoted_on=ago(3), amount_minor=1)
+    session.add_all([young, followed])
+    session.flush()
+    touch(session, birch, at(ago(1)), Channel.CALL, quote=followed)
+    refresh_accounts(session, [acme.id, birch.id], as_of=DAY)
+    r = rollup_of(session, acme)
+    assert (r.open_quotes, r.open_quotes_followed) == (0, 0)
+    assert r.stale_on == ago(3) + timedelta(days=8)  # older than a week from then
+    assert (
+        rollup_of(session, birch).open_quotes,
+        rollup_of(session, birch).open_quotes_followed,
+    ) == (1, 1)
+    due = ago(3) + timedelta(days=8)
+    refresh_accounts(session, [acme.id], as_of=due - timedelta(days=1))
+    assert rollup_of(session, acme).open_quotes == 0
+    refresh_accounts(session, [acme.id], as_of=due)
+    assert (
+        rollup_of(session, acme).open_quotes,
+        rollup_of(session, acme).open_quotes_followed,
+    ) == (1, 0)
+
+
 def test_an_account_without_records_has_an_empty_rollup_that_never_goes_stale(
     session: Session,
 ) -> None:

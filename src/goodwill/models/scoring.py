@@ -57,7 +57,8 @@ class AccountRollup(Base):
     # Promises due in the last 12 months (cancelled ones left out) and those kept on time.
     promises_due_365: Mapped[int] = mapped_column(Integer, default=0)
     promises_kept_365: Mapped[int] = mapped_column(Integer, default=0)
-    # Quotes given in the last 12 months and decided by as_of; quotes open on as_of.
+    # Quotes given in the last 12 months and decided by as_of; quotes open on as_of that
+    # were followed up or are due a follow-up (older than a week), and those followed up.
     quotes_decided_365: Mapped[int] = mapped_column(Integer, default=0)
     quotes_won_365: Mapped[int] = mapped_column(Integer, default=0)
     open_quotes: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from goodwill.errors import Conflict, Invalid, NotFound
 from goodwill.models import Account, Member, Quote, QuoteStatus
-from goodwill.quotes import queries
+from goodwill.quotes import FOLLOW_UP_AFTER_DAYS, queries
 from goodwill.quotes.schemas import (
     FollowUpOut,
     HitRatioBy,
@@ -24,7 +24,6 @@ from goodwill.quotes.schemas import (
     QuoteIn,
 )
 
-FOLLOW_UP_AFTER_DAYS = 7
 """An open quote older than this many days with no follow-up needs one (the playbook's rule)."""
 
 OUTCOMES = (QuoteStatus.WON, QuoteStatus.LOST, QuoteStatus.EXPIRED)

@@ -51,6 +51,7 @@ from sqlalchemy.types import TypeEngine
 
 from goodwill.bulk import dialect_name, insert_rows, large_cache
 from goodwill.models.types import UtcDateTime
+from goodwill.quotes import FOLLOW_UP_AFTER_DAYS
 
 NEVER = date(9999, 12, 31)
 """``stale_on`` of a row that no passing day can change."""
@@ -190,6 +191,9 @@ def rollup_select(dialect: str, targeted: bool) -> str:
     decided = "(q.status <> 'open' AND COALESCE(q.decided_on, q.quoted_on) <= :d)"
     in_year = "q.quoted_on > :d365 AND q.quoted_on <= :d"
     followed = "EXISTS (SELECT 1 FROM touch ft WHERE ft.quote_id = q.id AND ft.happened_at < :end)"
+    # An open quote counts among the open quotes once followed up or due a follow-up
+    # (older than FOLLOW_UP_AFTER_DAYS): a quote made this morning is not yet neglected.
+    due = plus("q.quoted_on", FOLLOW_UP_AFTER_DAYS + 1)  # the first day it is due
     stale = sql.least("o.stale_on", "tc.stale_on", "p.stale_on", "q.stale_on", "f.stale_on")
     return f"""
 SELECT a.id, :d, {stale},
@@ -267,11 +271,14 @@ LEFT JOIN (
   SELECT q.account_id,
     SUM(CASE WHEN {in_year} AND {decided} THEN 1 ELSE 0 END) AS decided,
     SUM(CASE WHEN {in_year} AND {decided} AND q.status = 'won' THEN 1 ELSE 0 END) AS won,
-    SUM(CASE WHEN q.quoted_on <= :d AND NOT {decided} THEN 1 ELSE 0 END) AS open_quotes,
+    SUM(CASE WHEN q.quoted_on <= :d AND NOT {decided} AND (q.quoted_on <= :dfu OR {followed})
+             THEN 1 ELSE 0 END) AS open_quotes,
     SUM(CASE WHEN q.quoted_on <= :d AND NOT {decided} AND {followed} THEN 1 ELSE 0 END)
       AS followed,
     MIN(CASE WHEN q.quoted_on > :d THEN q.quoted_on
-             WHEN q.status <> 'open' AND q.decided_on > :d THEN q.decided_on
+             WHEN q.status <> 'open' AND q.decided_on > :d
+               THEN {sql.least("q.decided_on", f"CASE WHEN q.quoted_on > :dfu THEN {due} END")}
+             WHEN q.status = 'open' AND q.quoted_on > :dfu THEN {due}
              WHEN q.quoted_on > :d365 THEN {plus("q.quoted_on", 365)} END) AS stale_on
   {_source("quote", "q", targeted, dialect)}
   GROUP BY q.account_id
@@ -300,6 +307,7 @@ def window_parameters(as_of: date) -> dict[str, Any]:
         "d90": as_of - timedelta(days=90),
         "d180": as_of - timedelta(days=180),
         "d365": as_of - timedelta(days=365),
+        "dfu": as_of - timedelta(days=FOLLOW_UP_AFTER_DAYS + 1),
         "quarter": quarter_start(as_of),
         "next_quarter": next_quarter_start(as_of),
         "end": start + timedelta(days=1),
@@ -308,7 +316,7 @@ def window_parameters(as_of: date) -> dict[str, Any]:
 
 
 def _statement(sql: str) -> TextClause:
-    dates = ("d", "d90", "d180", "d365", "quarter", "next_quarter")
+    dates = ("d", "d90", "d180", "d365", "dfu", "quarter", "next_quarter")
     moments = ("end", "start90")
     return text(sql).bindparams(
         *(bindparam(name, type_=Date()) for name in dates if f":{name}" in sql),
