@@ -52,6 +52,11 @@ def test_open_quotes_are_mine_by_default_oldest_first_with_the_follow_up_due(
     assert "follow-up due" in text
     assert "quote 2d" not in text  # the manager's
     assert "quote 2d" in client_as("member").get("/quotes?member=team").text
+    # A manager lands on the team's open quotes, and may pick their own.
+    manager = client_as("manager")
+    assert "racking 1" in manager.get("/quotes").text
+    assert '<option value="team" selected>' in manager.get("/quotes").text
+    assert "racking 1" not in manager.get("/quotes?member=mine").text
 
 
 def test_the_hit_ratio_is_charted_by_member_and_by_month(

@@ -49,6 +49,7 @@ def test_a_manager_reviews_the_team_and_each_member(
     _world(engine, team)
     client = client_as("manager")
     whole = client.get("/top?member=team").text
+    assert client.get("/top").text == whole  # a manager lands on the team's review
     assert "Theirs 0 Ltd" in whole
     assert "Mine 0 &lt;b&gt;Co&lt;/b&gt;" in whole
     assert whole.index("Theirs 2 Ltd") < whole.index("Mine 2 &lt;b&gt;Co&lt;/b&gt;")

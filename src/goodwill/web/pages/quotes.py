@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from goodwill.accounts.service import find_account
 from goodwill.errors import NotFound
 from goodwill.members.service import list_members
-from goodwill.models import Member, QuoteStatus
+from goodwill.models import Member, QuoteStatus, Role
 from goodwill.quotes.schemas import HitRatioBy, HitRatioOut, QuoteIn
 from goodwill.quotes.service import add_quote, amount_minor, decide_quote, hit_ratio, open_quotes
 from goodwill.scoring.rollups import today_utc
@@ -58,11 +58,17 @@ def quotes_page(
     request: Request,
     session: DbSession,
     caller: AnyMember,
-    member: str = "mine",
+    member: str = "",
     months: int = 12,
 ) -> Response:
-    """Open quotes by age with follow-ups, and the hit ratio by member and by month."""
+    """Open quotes by age with follow-ups, and the hit ratio by member and by month.
+
+    Whose open quotes: ``member`` (an id, ``mine`` or ``team``); by default a manager's
+    are the team's, anyone else's their own.
+    """
     today = today_utc()
+    if not member:
+        member = "team" if caller.may(Role.MANAGER) else "mine"
     whose: Member | None = caller.member
     if member == "team":
         whose = None

@@ -29,15 +29,18 @@ def top_page(
     request: Request,
     session: DbSession,
     caller: AnyMember,
-    scope: str = "mine",
+    scope: str = "",
     member: str = "",
     n: int = 10,
 ) -> Response:
-    """The top accounts of a member (default: the caller) or of the team, sorted by value.
+    """The top accounts of a member or of the team, sorted by value (default: a manager's
+    is the team's, which they review; anyone else's is their own).
 
     ``member`` is a member's id, or ``team`` (as is ``scope=team``).
     """
     size = n if n in SIZES else 10
+    if not scope and not member:
+        scope = "team" if caller.may(Role.MANAGER) else "mine"
     whose: Member | None = caller.member
     if member == "team":
         scope, member = "team", ""
