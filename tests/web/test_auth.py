@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from goodwill.models import AuditEvent, SigninAttempt, WebSession
 from goodwill.models.types import utcnow
-from tests.web.conftest import Client, Person, csrf_of
+from tests.web.conftest import Client, Person, Shop, csrf_of
 
 
 def _post_signin(client: Client, email: str, password: str) -> object:
@@ -227,3 +227,16 @@ def test_development_makes_a_random_key_once_and_keeps_it(
     assert secret_key() == first
     path = get_settings().data_dir / "secret-key"
     assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
+@pytest.mark.parametrize(
+    "back", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "evil.example"]
+)
+def test_after_marking_a_promise_kept_only_local_paths_are_followed(
+    shop: Shop, client_as: Callable[[str], Client], back: str
+) -> None:
+    response = client_as("member").form_post(
+        f"/promises/{shop.promise}/kept", {"back": back}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/promises"

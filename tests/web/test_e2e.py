@@ -10,6 +10,7 @@ the engines are covered by the rest of the suite, the route x role matrix among 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -108,9 +109,18 @@ def test_a_members_day(
     assert after.health != before.health
     screenshot(page, "e2e-04-account")
 
+    # A promise that says nothing is refused in sight, and what was typed stays typed.
+    due = (shop.day + timedelta(days=20)).isoformat()
+    page.locator("#promise-form input[name=what]").fill("   ")
+    page.locator("#promise-form input[name=due_on]").fill(due)
+    page.get_by_role("button", name="Add promise").click()
+    expect(page.locator("#flash")).to_contain_text("promise must say what was promised")
+    expect(page.locator("#flash")).to_be_in_viewport()
+    expect(page.locator("#promise-form input[name=due_on]")).to_have_value(due)
+    expect(page).to_have_url(f"{base}/accounts/{shop.birch}")
+    screenshot(page, "e2e-05a-account-promise-refused")
     # A promise made on the account page is listed with the open ones.
     page.locator("#promise-form input[name=what]").fill(PROMISE)
-    page.locator("#promise-form input[name=due_on]").fill(shop.day.replace(day=28).isoformat())
     page.get_by_role("button", name="Add promise").click()
     expect(page).to_have_url(f"{base}/accounts/{shop.birch}#promises")
     expect(page.locator("#promises")).to_contain_text(PROMISE)

@@ -458,7 +458,7 @@ def dismiss_item(session: Session, item_id: int, actor: Member, note: str) -> Pl
     """Drop a plan item with a reason; its rule stays quiet for the account for a while."""
     item = _item_for(session, item_id, actor, "dismissed")
     if not note.strip():
-        raise Invalid("say why the item is dismissed (--reason)")
+        raise Invalid("say why the item is dismissed")
     item.status = PlanStatus.DISMISSED
     item.note = note.strip()
     item.settled_at = utcnow()

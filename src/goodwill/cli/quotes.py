@@ -20,9 +20,9 @@ from goodwill.errors import Invalid
 from goodwill.members.service import acting_member, find_member
 from goodwill.models import QuoteStatus
 from goodwill.promises.kept import KeptBy, KeptRatioOut, KeptRatioRow, kept_ratio
+from goodwill.quotes import FOLLOW_UP_AFTER_DAYS
 from goodwill.quotes.schemas import HitRatioBy, HitRatioOut, HitRatioRow, QuoteDetail, QuoteIn
 from goodwill.quotes.service import (
-    FOLLOW_UP_AFTER_DAYS,
     add_quote,
     amount_minor,
     decide_quote,

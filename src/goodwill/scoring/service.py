@@ -471,7 +471,9 @@ def component_words(
         open_, followed = int(figures["open_quotes"]), int(figures["open_quotes_followed"])
         parts = [f"{won} of {decided} quotes won in 12 months" if decided else "no quote decided"]
         if open_:
-            parts.append(f"{open_ - followed} of {open_} open quotes past a week without a follow-up")
+            parts.append(
+                f"{open_ - followed} of {open_} open quotes past a week without a follow-up"
+            )
         return "; ".join(parts)
     goal = "asked" if figures["goal_this_quarter"] else "not asked"
     return (

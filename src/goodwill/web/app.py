@@ -59,7 +59,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
-    422: "Not acceptable",
+    422: "Not accepted",
     429: "Too many tries",
     503: "Busy",
     500: "Something went wrong",
@@ -77,12 +77,15 @@ def problem(request: Request, status: int, detail: str, **extra: Any) -> Respons
         body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
         body.update(extra)
         return JSONResponse(body, status_code=status, media_type="application/problem+json")
-    if is_htmx(request):
+    if request.headers.get("hx-request") == "true":
+        # An inline action or a boosted form: the message goes at the top of the page,
+        # which stays as it was (what was typed in the form is kept).
         response = render(
             request, "partials/error.html", {"title": title, "detail": detail}, status
         )
         response.headers["HX-Retarget"] = "#flash"
         response.headers["HX-Reswap"] = "innerHTML"
+        response.headers["HX-Push-Url"] = "false"  # a boosted form stays where it was
         return response
     return render(request, "error.html", {"title": title, "detail": detail}, status)
 
@@ -120,7 +123,15 @@ def _install_error_handlers(app: FastAPI) -> None:
             {"where": ".".join(str(p) for p in e.get("loc", ())), "reason": e.get("msg", "")}
             for e in exc.errors()
         ]
-        detail = "; ".join(f"{e['where']}: {e['reason']}" for e in errors) or "invalid input"
+        if _wants_json(request):
+            said = [f"{e['where']}: {e['reason']}" for e in errors]
+        else:  # a page's form: the field's name, not where FastAPI found it ("body.")
+            said = [
+                ".".join(str(p) for p in e.get("loc", ())[1:] or e.get("loc", ()))
+                + f": {str(e.get('msg', '')).lower()}"
+                for e in exc.errors()
+            ]
+        detail = "; ".join(said) or "invalid input"
         return problem(request, 422, detail, errors=errors)
 
     async def http_error(request: Request, exc: Exception) -> Response:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -106,6 +106,23 @@ templates.env.globals.update(
 def is_htmx(request: Request) -> bool:
     """Whether HTMX asked for a piece of a page (a boosted link wants the whole page)."""
     return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
+
+
+def local_path(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site, else ``default``: never another host
+    (``//host``, ``/\\host`` and ``https://host`` are refused)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def see_other(request: Request, url: str) -> Response:
+    """After a form's POST, go to ``url``: a 303 for a plain form; for a boosted one
+    (HTMX), ``HX-Redirect`` and ``HX-Refresh``, so that the browser loads it whole, its
+    ``#part`` included, even when only the ``#part`` differs from where it is."""
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=200, headers={"HX-Redirect": url, "HX-Refresh": "true"})
+    return RedirectResponse(url, status_code=303)
 
 
 def render(

@@ -25,7 +25,7 @@ from goodwill.scoring.service import account_health, health_history
 from goodwill.touches.schemas import TouchIn
 from goodwill.touches.service import log_touch
 from goodwill.web.deps import AnyMember, DbSession
-from goodwill.web.templating import is_htmx, render
+from goodwill.web.templating import is_htmx, local_path, render, see_other
 
 router = APIRouter()
 
@@ -133,6 +133,7 @@ def _health(session: DbSession, account_id: int) -> Any:
 
 @router.post("/accounts/{account_id}/touches")
 def log_account_touch(
+    request: Request,
     session: DbSession,
     caller: AnyMember,
     account_id: int,
@@ -158,11 +159,12 @@ def log_account_touch(
             contact_ids=[contact_id] if contact_id else [],
         ),
     )
-    return RedirectResponse(f"/accounts/{account_id}#timeline", status_code=303)
+    return see_other(request, f"/accounts/{account_id}#timeline")
 
 
 @router.post("/accounts/{account_id}/promises")
 def add_account_promise(
+    request: Request,
     session: DbSession,
     caller: AnyMember,
     account_id: int,
@@ -182,7 +184,7 @@ def add_account_promise(
             contact_id=contact_id or None,
         ),
     )
-    return RedirectResponse(f"/accounts/{account_id}#promises", status_code=303)
+    return see_other(request, f"/accounts/{account_id}#promises")
 
 
 @router.post("/promises/{promise_id}/kept")
@@ -195,8 +197,7 @@ def promise_kept(
 ) -> Response:
     """Mark a promise kept today."""
     keep_promise(session, promise_id, today_utc())
-    target = back if back.startswith("/") and not back.startswith("//") else "/promises"
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse(local_path(back, "/promises"), status_code=303)
 
 
 @router.get("/accounts/{account_id}/brief", response_class=HTMLResponse)

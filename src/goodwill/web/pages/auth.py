@@ -24,16 +24,14 @@ from goodwill.web.deps import (
     DbSession,
     optional_caller,
 )
-from goodwill.web.templating import render
+from goodwill.web.templating import local_path, render
 
 router = APIRouter()
 
 
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this site only, never another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/today"
-    return target
+    return local_path(target, "/today")
 
 
 def _signin_page(
