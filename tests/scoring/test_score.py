@@ -255,6 +255,13 @@ def test_score_and_top_commands(configured: str, session: Session) -> None:
     assert any(arrow in table for arrow in ("↑", "→", "↓"))
     assert "too few customers" in table
 
+    history = ok("score", "--as-of", "2026-03-11", "--weeks", "3").stdout
+    assert "Scored the week of 2026-02-23: 12 customers." in history
+    assert "Scored the week of 2026-03-02: 12 customers." in history
+    assert "(week of 2026-03-09)" in history
+    weeks = session.scalars(select(HealthWeek.week_on).distinct().order_by(HealthWeek.week_on))
+    assert [w.isoformat() for w in weeks] == ["2026-02-23", "2026-03-02", "2026-03-09"]
+    session.rollback()  # end the read: the next command writes
     assert "--as-of 'soon' is not a date" in failure("score", "--as-of", "soon")
     assert "no member 'bob@example.com'" in failure("top", "--member", "bob@example.com")
 

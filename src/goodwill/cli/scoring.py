@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -54,6 +55,16 @@ def score_command(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Recompute every rollup from scratch first.")
     ] = False,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            "--weeks",
+            min=1,
+            max=104,
+            help="Score this many weeks, ending with the day's (the earlier ones first): "
+            "a history of health, trends and arrows for data imported in one go.",
+        ),
+    ] = 1,
     as_json: JsonOption = False,
 ) -> None:
     """Score every customer's relationship health for the week of a day (default today)."""
@@ -61,6 +72,15 @@ def score_command(
     from goodwill.scoring.service import bring_rollups_current, score  # SciPy: load on use
 
     started = time.perf_counter()
+    for back in range(weeks - 1, 0, -1):  # the earlier weeks, oldest first
+        earlier = day - timedelta(weeks=back)
+        with command_session(ctx) as session:
+            bring_rollups_current(session, earlier, rebuild=rebuild)
+        rebuild = False  # once, before the first week scored
+        with command_session(ctx) as session:
+            past = score(session, earlier)
+        if not as_json:
+            console.print(f"Scored the week of {past.week_on}: {past.accounts} customers.")
     # Two transactions: the rollups (a derived cache) are committed first, so the score reads
     # them as columns from committed data instead of row by row (see goodwill.columnar).
     with command_session(ctx) as session:
