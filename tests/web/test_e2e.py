@@ -213,3 +213,40 @@ def test_the_pages_the_browser_asks_for_answer(shop: Shop, engine: Engine, clien
     assert page.status_code == 200, page.text[:300]
     assert "Gum Packaging" in page.text
     assert "Not scored yet" in page.text
+
+
+def test_the_accounts_filters_survive_going_back(
+    shop: Shop, team: dict[str, Person], live_server: str, page: Any
+) -> None:
+    browser_sign_in(page, live_server, team["member"])
+    page.goto(f"{live_server}/accounts")
+    page.select_option("select[name=tier]", "B")
+    expect(page).to_have_url(f"{live_server}/accounts?q=&owner=&tier=B&kind=&arrow=&flag=")
+    rows = page.locator("#rows tbody tr")
+    expect(rows).to_have_count(2)  # Birch and Cedar
+    page.select_option("select[name=kind]", "supplier")
+    expect(page.locator("#rows")).not_to_contain_text("Birch Supply")
+    # Back: HTMX restores the page it kept, and the fields show the filters of the address.
+    page.go_back()
+    expect(page).to_have_url(f"{live_server}/accounts?q=&owner=&tier=B&kind=&arrow=&flag=")
+    expect(rows).to_have_count(2)
+    expect(page.locator("select[name=tier]")).to_have_value("B")
+    expect(page.locator("select[name=kind]")).to_have_value("")
+    page.get_by_role("link", name="Birch Supply").click()
+    expect(page).to_have_url(f"{live_server}/accounts/{shop.birch}")
+    page.go_back()
+    expect(rows).to_have_count(2)
+    expect(page.locator("select[name=tier]")).to_have_value("B")
+    screenshot(page, "e2e-11-accounts-back")
+
+
+def test_on_a_phone_no_page_is_wider_than_the_screen(
+    shop: Shop, team: dict[str, Person], live_server: str, page: Any
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_sign_in(page, live_server, team["manager"])
+    for path in ("/today", "/accounts", f"/accounts/{shop.birch}", "/top", "/quotes", "/team"):
+        page.goto(f"{live_server}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
+    screenshot(page, "e2e-12-phone-team")

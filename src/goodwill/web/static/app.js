@@ -42,6 +42,17 @@
 
   document.addEventListener("DOMContentLoaded", function () { wire(document); });
   document.addEventListener("htmx:afterSettle", function (event) { wire(event.target); });
+  // Back to a page HTMX restored from its history: its snapshot has the markup as first
+  // sent, so a form's fields are set again from the address (the filters it pushed there).
+  document.addEventListener("htmx:historyRestore", function () {
+    var params = new URLSearchParams(window.location.search);
+    document.querySelectorAll("form[hx-push-url]").forEach(function (form) {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (!field.name || field.type === "hidden") return;
+        field.value = params.get(field.name) || "";
+      });
+    });
+  });
   // A new request clears the last error shown.
   document.addEventListener("htmx:beforeRequest", function () {
     var flash = document.getElementById("flash");
