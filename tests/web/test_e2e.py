@@ -250,3 +250,21 @@ def test_on_a_phone_no_page_is_wider_than_the_screen(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
     screenshot(page, "e2e-12-phone-team")
+
+
+def test_the_counts_at_the_top_follow_what_is_settled_inline(
+    shop: Shop, team: dict[str, Person], live_server: str, page: Any
+) -> None:
+    browser_sign_in(page, live_server, team["member"])
+    page.goto(f"{live_server}/quotes")
+    line = page.locator("#quotes-line")
+    expect(line).to_contain_text("1 open by you, 1 need a follow-up call")
+    page.locator(f"#quote-{shop.quote}").get_by_role("button", name="won").click()
+    expect(page.locator(f"#quote-{shop.quote}")).to_contain_text("won")
+    expect(line).to_contain_text("0 open by you, 0 need a follow-up call")
+    page.goto(f"{live_server}/promises")
+    promises = page.locator("#promises-line")
+    expect(promises).to_contain_text("1 open")
+    page.locator(f"#promise-{shop.promise}").get_by_role("button", name="Kept").click()
+    expect(promises).to_contain_text("0 open")
+    screenshot(page, "e2e-13-promises-kept")

@@ -121,5 +121,7 @@ def promise_keep(
     """Mark a promise kept today (on time if by its due date, else late)."""
     kept = keep_promise(session, promise_id, today_utc())
     if request.headers.get("hx-request") == "true":
-        return render(request, "promises/kept.html", {"p": kept})
+        response = render(request, "promises/kept.html", {"p": kept})
+        response.headers["HX-Trigger"] = "promises-changed"  # the counts at the top follow
+        return response
     return RedirectResponse("/promises", status_code=303)

@@ -114,7 +114,9 @@ def quote_decide(
     """Record that an open quote was won, lost or expired today."""
     decided = decide_quote(session, quote_id, outcome, today_utc())
     if is_htmx(request):
-        return render(request, "quotes/decided.html", {"q": decided})
+        response = render(request, "quotes/decided.html", {"q": decided})
+        response.headers["HX-Trigger"] = "quotes-changed"  # the counts at the top follow
+        return response
     return RedirectResponse("/quotes", status_code=303)
 
 
