@@ -59,9 +59,14 @@ class Brief(BaseModel):
     usual_gap_days: float | None
 
 
+def _day(day: date | None) -> str:
+    """A day as the rest of the app writes it: 2 Dec 2026."""
+    return f"{day.day} {day:%b %Y}" if day else "-"
+
+
 def _fact_text(fact: FactOut) -> str:
     period = f" ({fact.period})" if fact.period else ""
-    return f"{fact.text}{period}, learned {fact.learned_on}"
+    return f"{fact.text}{period}, learned {_day(fact.learned_on)}"
 
 
 def account_brief(session: Session, account_id: int, today: date) -> Brief:
@@ -114,7 +119,7 @@ def brief_markdown(brief: Brief, currency: str) -> str:
     lines = [
         f"# Meeting brief: {md(o.name)}",
         "",
-        f"{md(o.kind.value)}, tier {md(o.tier or '-')} · owners: {owners} · as of {o.today}",
+        f"{md(o.kind.value)}, tier {md(o.tier or '-')} · owners: {owners} · as of {_day(o.today)}",
         "",
         "## Questions to ask",
         "",
@@ -144,7 +149,8 @@ def brief_markdown(brief: Brief, currency: str) -> str:
     if orders.count:
         gap = f"; usually every {brief.usual_gap_days:.0f} days" if brief.usual_gap_days else ""
         lines.append(
-            f"- {orders.count} orders since {orders.first_on}; last on {orders.last_on}{gap}"
+            f"- {orders.count} orders since {_day(orders.first_on)}; "
+            f"last on {_day(orders.last_on)}{gap}"
         )
         lines.append(f"- last 12 months: {_money(orders.revenue_last_12_months_minor, currency)}")
     else:
@@ -157,19 +163,19 @@ def brief_markdown(brief: Brief, currency: str) -> str:
     for quote in o.quotes_open:
         what = f" {md(quote.description)}" if quote.description else ""
         amount = _money(quote.amount_minor, currency)
-        lines.append(f"- {quote.quoted_on}: {amount} ({quote.age_days} days){what}")
+        lines.append(f"- {_day(quote.quoted_on)}: {amount} ({quote.age_days} days){what}")
     if not o.quotes_open:
         lines.append("- none")
     lines += ["", "## Open promises", ""]
     lines.extend(
-        f"- due {p.due_on}{' (OVERDUE)' if p.overdue else ''}: {md(p.what)}"
+        f"- due {_day(p.due_on)}{' (OVERDUE)' if p.overdue else ''}: {md(p.what)}"
         for p in o.promises_open
     )
     if not o.promises_open:
         lines.append("- none")
     lines += ["", "## Last touches", ""]
     lines.extend(
-        f"- {t.happened_at:%Y-%m-%d} {md(t.channel.value.replace('_', ' '))}"
+        f"- {_day(t.happened_at.date())} {md(t.channel.value.replace('_', ' '))}"
         f"{' by ' + md(t.member) if t.member else ''}: {md(t.summary)}"
         for t in o.touches[:5]
     )

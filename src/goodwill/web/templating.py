@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -87,6 +88,25 @@ def json_script(value: Any) -> Markup:
 
 
 templates = Jinja2Templates(directory=str(TEMPLATES))
+
+
+@functools.lru_cache(maxsize=4096)
+def phone(number: str | None) -> str:
+    """A stored number (E.164, ``+13304068639``) as people read it (``+1 330-406-8639``);
+    anything that is not a valid number stays as it is."""
+    if not number:
+        return ""
+    import phonenumbers  # its metadata loads on first use
+
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_valid_number(parsed):
+        return number  # reformatting a number it does not know would only garble it
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 templates.env.filters.update(
     money=money,
     short_money=short_money,
@@ -97,6 +117,7 @@ templates.env.filters.update(
     channel=lambda c: CHANNEL_WORDS.get(c, str(c)),
     value_words=lambda v: VALUE_WORDS.get(v, str(v)),
     arrow=lambda a: ARROWS.get(a, a),
+    phone=phone,
 )
 templates.env.globals.update(
     channels=list(Channel), values=list(Value), ARROWS=ARROWS, promise_rules=PROMISE_RULES
