@@ -34,6 +34,8 @@ from goodwill.errors import Invalid
 
 PAGES_PER_STEP = 4096  # 16 MB of 4 KB pages, then writers get a turn
 
+PG_RESTORE_MISSING = "pg_restore is not installed here (Debian: postgresql-client)"
+
 
 def backup_command_for_postgres() -> str:
     """What an admin runs to back up a PostgreSQL database."""
@@ -76,21 +78,35 @@ def _sqlite(engine: Engine, destination: Path) -> int:
 
 
 def _postgres(engine: Engine, destination: Path) -> int:
-    tool = shutil.which("pg_dump")
-    if tool is None:
-        raise Invalid(f"pg_dump is not installed here; run: {backup_command_for_postgres()}")
-    url = make_url(engine.url.render_as_string(hide_password=False)).set(drivername="postgresql")
-    done = subprocess.run(
-        [tool, "--format=custom", "--file", str(destination), url.render_as_string(False)],
-        capture_output=True,
-        text=True,
-        check=False,
+    done = _pg(
+        "pg_dump",
+        ["--format=custom", "--file", str(destination), _libpq_url(engine)],
+        missing=f"pg_dump is not installed here; run: {backup_command_for_postgres()}",
     )
     if done.returncode != 0:
         destination.unlink(missing_ok=True)
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise Invalid(f"pg_dump failed: {last}")
+        raise Invalid(f"pg_dump failed: {_last_line(done)}")
     return destination.stat().st_size
+
+
+def _libpq_url(engine: Engine) -> str:
+    """The engine's database URL as PostgreSQL's own tools take it (password included)."""
+    url = make_url(engine.url.render_as_string(hide_password=False))
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _pg(tool: str, arguments: list[str], *, missing: str) -> subprocess.CompletedProcess[str]:
+    """Run one of PostgreSQL's tools (pg_dump, pg_restore); Invalid(``missing``) when it is
+    not installed. The caller reads the return code."""
+    found = shutil.which(tool)
+    if found is None:
+        raise Invalid(missing)
+    return subprocess.run([found, *arguments], capture_output=True, text=True, check=False)
+
+
+def _last_line(done: subprocess.CompletedProcess[str]) -> str:
+    """The tool's last word on what went wrong."""
+    return (done.stderr.strip().splitlines() or ["no message"])[-1]
 
 
 @dataclass(frozen=True)
@@ -200,13 +216,6 @@ def _known(source: Path, revision: str) -> str:
     return revision
 
 
-def _pg_tool(name: str) -> str:
-    tool = shutil.which(name)
-    if tool is None:
-        raise Invalid(f"{name} is not installed here (Debian: postgresql-client)")
-    return tool
-
-
 def _postgres_revision(source: Path) -> str:
     """The Goodwill schema revision in a ``pg_dump`` custom-format file, read by
     ``pg_restore`` from the file alone (the database is not touched)."""
@@ -216,15 +225,13 @@ def _postgres_revision(source: Path) -> str:
                 f"{source}: not a PostgreSQL backup (pg_dump --format=custom); "
                 "a SQLite backup restores into SQLite only"
             )
-    done = subprocess.run(
-        [_pg_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(source)],
-        capture_output=True,
-        text=True,
-        check=False,
+    done = _pg(
+        "pg_restore",
+        ["--data-only", "--table=alembic_version", "--file=-", str(source)],
+        missing=PG_RESTORE_MISSING,
     )
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise Invalid(f"{source}: pg_restore cannot read it: {last}")
+        raise Invalid(f"{source}: pg_restore cannot read it: {_last_line(done)}")
     lines = done.stdout.splitlines()
     starts = [n for n, line in enumerate(lines) if line.startswith("COPY ")]
     if not starts or starts[0] + 1 >= len(lines) or lines[starts[0] + 1] == "\\.":
@@ -268,25 +275,21 @@ def _sqlite_restore(engine: Engine, source: Path) -> None:
 
 
 def _postgres_restore(engine: Engine, source: Path) -> None:
-    tool = _pg_tool("pg_restore")
-    url = make_url(engine.url.render_as_string(hide_password=False)).set(drivername="postgresql")
+    url = _libpq_url(engine)
     engine.dispose()  # pg_restore --clean drops tables: no idle connection of ours holds them
-    done = subprocess.run(
+    done = _pg(
+        "pg_restore",
         [
-            tool,
             "--clean",
             "--if-exists",
             "--no-owner",
             "--single-transaction",
             "--exit-on-error",
             "--dbname",
-            url.render_as_string(False),
+            url,
             str(source),
         ],
-        capture_output=True,
-        text=True,
-        check=False,
+        missing=PG_RESTORE_MISSING,
     )
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise Invalid(f"pg_restore failed, nothing was changed: {last}")
+        raise Invalid(f"pg_restore failed, nothing was changed: {_last_line(done)}")

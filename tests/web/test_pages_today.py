@@ -100,3 +100,30 @@ def test_doing_a_promise_item_records_the_person_and_keeps_the_promise(
         assert promise is not None
         assert touch.promise_id == promise.id
         assert promise.status == PromiseStatus.KEPT
+
+
+def test_doing_an_item_with_nobody_in_particular_records_no_person(
+    engine: Engine, shop: Shop, client_as: Callable[[str], Client]
+) -> None:
+    member = client_as("member")
+    with Session(engine) as s:
+        item_id = s.scalars(
+            select(PlanItem.id).where(
+                PlanItem.member_id == shop.member, PlanItem.rule.in_(PROMISE_RULES)
+            )
+        ).one()
+    done = member.form_post(
+        f"/today/items/{item_id}/done",
+        {"summary": "Left a message", "contact_id": ""},  # the form's "nobody" option
+        headers={"hx-request": "true"},
+    )
+    assert done.status_code == 200, done.text
+    with Session(engine) as s:
+        settled = s.get(PlanItem, item_id)
+        assert settled is not None
+        touch = s.get(Touch, settled.touch_id)
+        assert touch is not None
+        assert touch.contacts == []
+        promise = s.get(Promise, shop.promise)
+        assert promise is not None
+        assert promise.status == PromiseStatus.OPEN  # the box was not sent: not kept

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from goodwill.accounts.schemas import AccountOverview, FactOut
 from goodwill.accounts.service import account_overview
 from goodwill.models import FactKind
+from goodwill.words import written_day
 
 _QUESTIONS: tuple[tuple[FactKind, str], ...] = (
     (FactKind.GOAL, "What are your goals for the coming quarter?"),
@@ -61,7 +62,7 @@ class Brief(BaseModel):
 
 def _day(day: date | None) -> str:
     """A day as the rest of the app writes it: 2 Dec 2026."""
-    return f"{day.day} {day:%b %Y}" if day else "-"
+    return written_day(day) if day else "-"
 
 
 def _fact_text(fact: FactOut) -> str:

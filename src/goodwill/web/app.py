@@ -31,7 +31,7 @@ from goodwill.errors import Conflict, Forbidden, GoodwillError, Invalid, NotFoun
 from goodwill.transfer.problems import ImportFailed
 from goodwill.web.deps import CsrfFailed, NotSignedIn
 from goodwill.web.middleware import FrontDoor
-from goodwill.web.templating import is_htmx, render
+from goodwill.web.templating import from_htmx, is_htmx, render
 
 log = logging.getLogger("goodwill.web")
 
@@ -77,7 +77,7 @@ def problem(request: Request, status: int, detail: str, **extra: Any) -> Respons
         body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
         body.update(extra)
         return JSONResponse(body, status_code=status, media_type="application/problem+json")
-    if request.headers.get("hx-request") == "true":
+    if from_htmx(request):
         # An inline action or a boosted form: the message goes at the top of the page,
         # which stays as it was (what was typed in the form is kept).
         response = render(

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from goodwill.agenda.playbook import PROMISE_RULES
 from goodwill.config import get_settings
 from goodwill.models import Channel, Value
+from goodwill.words import written_day
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -63,7 +64,7 @@ def day(value: date | datetime | None) -> str:
     """A day as people write it: 3 Dec 2026."""
     if value is None:
         return NONE
-    return f"{value.day} {value:%b %Y}"
+    return written_day(value)
 
 
 def moment(value: datetime | None) -> str:
@@ -124,9 +125,14 @@ templates.env.globals.update(
 )
 
 
+def from_htmx(request: Request) -> bool:
+    """Whether HTMX sent the request (an inline action, or a boosted link or form)."""
+    return request.headers.get("hx-request") == "true"
+
+
 def is_htmx(request: Request) -> bool:
     """Whether HTMX asked for a piece of a page (a boosted link wants the whole page)."""
-    return request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
+    return from_htmx(request) and not request.headers.get("hx-boosted")
 
 
 def local_path(target: str | None, default: str) -> str:
@@ -141,7 +147,7 @@ def see_other(request: Request, url: str) -> Response:
     """After a form's POST, go to ``url``: a 303 for a plain form; for a boosted one
     (HTMX), ``HX-Redirect`` and ``HX-Refresh``, so that the browser loads it whole, its
     ``#part`` included, even when only the ``#part`` differs from where it is."""
-    if request.headers.get("hx-request") == "true":
+    if from_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": url, "HX-Refresh": "true"})
     return RedirectResponse(url, status_code=303)
 

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from goodwill.agenda import service as agenda
-from goodwill.errors import Invalid
 from goodwill.members.service import list_members
 from goodwill.models import Channel, Role, Value
 from goodwill.scoring.rollups import today_utc
@@ -48,14 +47,6 @@ def today_page(
     )
 
 
-def _contact_id(text: str) -> int:
-    """The form's person ("" is nobody in particular)."""
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise Invalid(f"with: {text.strip()!r} is not one of the account's people") from None
-
-
 def _item_card(request: Request, session: DbSession, item_id: int) -> Response:
     item = agenda.get_item(session, item_id)
     context = {"item": item, "tomorrow": item.day + timedelta(days=1)}
@@ -87,7 +78,7 @@ def item_done(
     channel: Annotated[Channel | None, Form()] = None,
     value: Annotated[Value, Form()] = Value.NONE,
     sentiment: Annotated[int, Form(ge=-2, le=2)] = 0,
-    contact_id: Annotated[str, Form(max_length=20)] = "",
+    contact_id: Annotated[int | None, Form()] = None,  # "": nobody in particular
     kept_promise: Annotated[bool, Form()] = False,
 ) -> Response:
     """Do an item: log the touch it asked for (linked to its quote or promise, with the
@@ -101,7 +92,7 @@ def item_done(
         channel=channel,
         value=value,
         sentiment=sentiment,
-        contact_ids=[_contact_id(contact_id)] if contact_id.strip() else [],
+        contact_ids=[contact_id] if contact_id else [],
         kept_promise=kept_promise,
     )
     return _item_card(request, session, item_id)
